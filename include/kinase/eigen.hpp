@@ -1,0 +1,117 @@
+#pragma once
+// Eigen support: Eigen::Matrix<Dual<...>> works (NumTraits, mixed products with plain scalars), Eigen matrices and
+// arrays are accepted as arguments of autodiff, gradient and jacobian, and kinase::Matrix converts to Eigen.
+#include <Eigen/Core>
+#include <cstddef>
+
+#include "kinase/api/containers.hpp"
+#include "kinase/core/matrix.hpp"
+#include "kinase/forward.hpp"
+
+namespace Eigen {
+
+/// A Dual is a real (non-complex) scalar whose cost is its lanes' worth of the primal's.
+template <class T, int N>
+struct NumTraits<kinase::Dual<T, N>> : GenericNumTraits<kinase::Dual<T, N>> {
+  using D = kinase::Dual<T, N>;
+  using Real = D;
+  using NonInteger = D;
+  using Nested = D;
+  using Literal = D;
+  enum {
+    IsComplex = 0,
+    IsInteger = 0,
+    IsSigned = 1,
+    RequireInitialization = 1,
+    ReadCost = (N + 1) * NumTraits<T>::ReadCost,
+    AddCost = (N + 1) * NumTraits<T>::AddCost,
+    MulCost = (2 * N + 1) * NumTraits<T>::MulCost
+  };
+  static inline D epsilon() { return D(NumTraits<T>::epsilon()); }
+  static inline D dummy_precision() { return D(NumTraits<T>::dummy_precision()); }
+  static inline D highest() { return D(NumTraits<T>::highest()); }
+  static inline D lowest() { return D(NumTraits<T>::lowest()); }
+  static inline D infinity() { return D(NumTraits<T>::infinity()); }
+  static inline D quiet_NaN() { return D(NumTraits<T>::quiet_NaN()); }
+  static inline int digits10() { return NumTraits<T>::digits10(); }
+};
+
+/// Dual ⊗ plain number gives a Dual, in either order, so that `Matrix<Dual> * Matrix<double>` compiles.
+template <class T, int N, class BinaryOp>
+struct ScalarBinaryOpTraits<kinase::Dual<T, N>, T, BinaryOp> {
+  using ReturnType = kinase::Dual<T, N>;
+};
+template <class T, int N, class BinaryOp>
+struct ScalarBinaryOpTraits<T, kinase::Dual<T, N>, BinaryOp> {
+  using ReturnType = kinase::Dual<T, N>;
+};
+
+}  // namespace Eigen
+
+namespace kinase {
+
+// Functions Eigen calls on a real scalar.
+template <class T, int N>
+constexpr const Dual<T, N>& conj(const Dual<T, N>& x) {
+  return x;
+}
+template <class T, int N>
+constexpr const Dual<T, N>& real(const Dual<T, N>& x) {
+  return x;
+}
+template <class T, int N>
+constexpr Dual<T, N> imag(const Dual<T, N>&) {
+  return Dual<T, N>(T(0));
+}
+template <class T, int N>
+constexpr Dual<T, N> abs2(const Dual<T, N>& x) {
+  return x * x;
+}
+
+/// Plain (owning) Eigen matrices and arrays are containers: the duals live in a matrix of the same shape.
+template <class T, int R, int C, int O, int MR, int MC>
+struct container_traits<Eigen::Matrix<T, R, C, O, MR, MC>> {
+  using M = Eigen::Matrix<T, R, C, O, MR, MC>;
+  using element = T;
+  template <class U>
+  using rebind = Eigen::Matrix<U, R, C, O, MR, MC>;
+  template <class U>
+  static rebind<U> make_like(const M& c) {
+    return rebind<U>(c.rows(), c.cols());
+  }
+  static std::size_t size(const M& c) { return static_cast<std::size_t>(c.size()); }
+  template <class S>
+  static S& pass(S& storage) {
+    return storage;
+  }
+};
+
+template <class T, int R, int C, int O, int MR, int MC>
+struct container_traits<Eigen::Array<T, R, C, O, MR, MC>> {
+  using M = Eigen::Array<T, R, C, O, MR, MC>;
+  using element = T;
+  template <class U>
+  using rebind = Eigen::Array<U, R, C, O, MR, MC>;
+  template <class U>
+  static rebind<U> make_like(const M& c) {
+    return rebind<U>(c.rows(), c.cols());
+  }
+  static std::size_t size(const M& c) { return static_cast<std::size_t>(c.size()); }
+  template <class S>
+  static S& pass(S& storage) {
+    return storage;
+  }
+};
+
+/// A Jacobian (or any kinase::Matrix) as an Eigen matrix.
+template <class T>
+Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> to_eigen(const Matrix<T>& m) {
+  Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> out(static_cast<Eigen::Index>(m.rows()),
+                                                       static_cast<Eigen::Index>(m.cols()));
+  for (std::size_t i = 0; i < m.rows(); ++i)
+    for (std::size_t j = 0; j < m.cols(); ++j)
+      out(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = m(i, j);
+  return out;
+}
+
+}  // namespace kinase

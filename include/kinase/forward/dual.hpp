@@ -1,0 +1,186 @@
+#pragma once
+// The forward engine: Dual<T, N> carries a primal value and N tangent lanes. Every op reaches it through
+// engine<Dual<T, N>>::apply, which evaluates the op's rule: the primal, then Σᵢ ∂ᵢ · tᵢ lane by lane.
+// T may itself be a Dual: Dual<Dual<double, 1>, 1> gives second derivatives, and deeper nests give higher ones.
+#include <array>
+#include <cmath>
+#include <concepts>
+#include <limits>
+#include <ostream>
+#include <type_traits>
+
+#include "kinase/core/traits.hpp"
+#include "kinase/ops/op.hpp"
+
+namespace kinase {
+
+template <class T, int N = 1>
+struct Dual;
+
+template <class T>
+inline constexpr bool is_dual_v = false;
+template <class T, int N>
+inline constexpr bool is_dual_v<Dual<T, N>> = true;
+
+/// A forward-mode active scalar: `primal` and `tangent[0..N)`, the derivative along N directions at once.
+template <class T, int N>
+struct Dual {
+  static_assert(N >= 1, "kinase::Dual<T, N>: the number of lanes N must be at least 1");
+  static_assert(std::is_floating_point_v<T> || is_dual_v<T>,
+                "kinase::Dual<T, N>: T must be a floating-point type (float, double, long double) or a Dual");
+
+  using value_type = T;
+  static constexpr int lanes = N;
+
+  T primal{};
+  std::array<T, N> tangent{};
+
+  constexpr Dual() = default;
+  /// A constant: the value with zero tangents (implicit, so that `Dual x = 2.0` and Eigen's `Scalar(0)` work).
+  constexpr Dual(const T& value) : primal(value) {}
+  /// A constant from any other arithmetic type (int, float, ...).
+  template <class A>
+    requires std::is_arithmetic_v<A> && (!std::is_same_v<A, T>)
+  constexpr Dual(A value) : primal(static_cast<T>(value)) {}
+  /// A value with its tangent lanes.
+  constexpr Dual(const T& value, const std::array<T, N>& tangents) : primal(value), tangent(tangents) {}
+
+  template <class B>
+    requires OpArgument<B>
+  constexpr Dual& operator+=(const B& b) {
+    return *this = *this + b;
+  }
+  template <class B>
+    requires OpArgument<B>
+  constexpr Dual& operator-=(const B& b) {
+    return *this = *this - b;
+  }
+  template <class B>
+    requires OpArgument<B>
+  constexpr Dual& operator*=(const B& b) {
+    return *this = *this * b;
+  }
+  template <class B>
+    requires OpArgument<B>
+  constexpr Dual& operator/=(const B& b) {
+    return *this = *this / b;
+  }
+};
+
+template <class T, int N>
+struct engine<Dual<T, N>> {
+  using D = Dual<T, N>;
+  static constexpr int depth = 1 + depth_v<T>;
+
+  /// The value an argument contributes to the rule at this level: a Dual's primal, or the argument itself when it
+  /// is a constant here (a plain number, or an active scalar of an inner level of the nest).
+  template <class A>
+  static constexpr const auto& lower(const A& a) {
+    if constexpr (std::is_same_v<A, D>) {
+      return a.primal;
+    } else {
+      static_assert(depth_v<A> < depth,
+                    "kinase: an operation mixes Dual numbers of different lane counts or scalar types; convert "
+                    "them to one Dual type first");
+      return a;
+    }
+  }
+
+  template <class Op, class... A>
+  static constexpr D apply(const A&... a) {
+    if constexpr (Op::arity == 1)
+      return apply_unary<Op>(a...);
+    else
+      return apply_binary<Op>(a...);
+  }
+
+ private:
+  // y = f(x; params): tangent lanes ẏᵢ = ∂f · ẋᵢ
+  template <class Op, class X, class... P>
+  static constexpr D apply_unary(const X& x, const P&... params) {
+    static_assert(std::is_same_v<X, D>, "kinase: the differentiable argument of a unary op must be the Dual");
+    D out;
+    out.primal = static_cast<T>(Op::primal(x.primal, params...));
+    const auto d = Op::template partial<0>(x.primal, params..., out.primal);
+    for (int i = 0; i < N; ++i) out.tangent[i] = ops::scale(d, x.tangent[i]);
+    return out;
+  }
+
+  // z = f(x, y): żᵢ = ∂ₓf · ẋᵢ + ∂ᵧf · ẏᵢ, skipping the partial of a constant argument
+  template <class Op, class X, class Y>
+  static constexpr D apply_binary(const X& x, const Y& y) {
+    D out;
+    const auto& xv = lower(x);
+    const auto& yv = lower(y);
+    out.primal = static_cast<T>(Op::primal(xv, yv));
+    constexpr bool x_active = std::is_same_v<X, D>;
+    constexpr bool y_active = std::is_same_v<Y, D>;
+    if constexpr (x_active && y_active) {
+      const auto dx = Op::template partial<0>(xv, yv, out.primal);
+      const auto dy = Op::template partial<1>(xv, yv, out.primal);
+      for (int i = 0; i < N; ++i) out.tangent[i] = ops::scale(dx, x.tangent[i]) + ops::scale(dy, y.tangent[i]);
+    } else if constexpr (x_active) {
+      const auto dx = Op::template partial<0>(xv, yv, out.primal);
+      for (int i = 0; i < N; ++i) out.tangent[i] = ops::scale(dx, x.tangent[i]);
+    } else {
+      const auto dy = Op::template partial<1>(xv, yv, out.primal);
+      for (int i = 0; i < N; ++i) out.tangent[i] = ops::scale(dy, y.tangent[i]);
+    }
+    return out;
+  }
+};
+
+/// The primal value one level down (the value of a Dual, or a plain number itself).
+template <class T>
+constexpr const auto& primal_of(const T& x) {
+  if constexpr (is_dual_v<T>)
+    return x.primal;
+  else
+    return x;
+}
+
+// Classification functions look at the primal value, as comparisons do.
+template <class T, int N>
+constexpr bool isnan(const Dual<T, N>& x) {
+  return std::isnan(base_value(x));
+}
+template <class T, int N>
+constexpr bool isinf(const Dual<T, N>& x) {
+  return std::isinf(base_value(x));
+}
+template <class T, int N>
+constexpr bool isfinite(const Dual<T, N>& x) {
+  return std::isfinite(base_value(x));
+}
+template <class T, int N>
+constexpr bool signbit(const Dual<T, N>& x) {
+  return std::signbit(base_value(x));
+}
+
+/// Prints `value[t0, t1, ...]`.
+template <class T, int N>
+std::ostream& operator<<(std::ostream& os, const Dual<T, N>& x) {
+  os << x.primal << '[';
+  for (int i = 0; i < N; ++i) os << (i ? ", " : "") << x.tangent[i];
+  return os << ']';
+}
+
+}  // namespace kinase
+
+/// numeric_limits of a Dual are those of its primal type, as constants (zero tangents).
+template <class T, int N>
+class std::numeric_limits<kinase::Dual<T, N>> : public std::numeric_limits<T> {
+  using D = kinase::Dual<T, N>;
+  using L = std::numeric_limits<T>;
+
+ public:
+  static constexpr D min() noexcept { return D(L::min()); }
+  static constexpr D max() noexcept { return D(L::max()); }
+  static constexpr D lowest() noexcept { return D(L::lowest()); }
+  static constexpr D epsilon() noexcept { return D(L::epsilon()); }
+  static constexpr D round_error() noexcept { return D(L::round_error()); }
+  static constexpr D infinity() noexcept { return D(L::infinity()); }
+  static constexpr D quiet_NaN() noexcept { return D(L::quiet_NaN()); }
+  static constexpr D signaling_NaN() noexcept { return D(L::signaling_NaN()); }
+  static constexpr D denorm_min() noexcept { return D(L::denorm_min()); }
+};

@@ -1,0 +1,38 @@
+#pragma once
+// d/dx asin(x) = 1/√(1 − x²), with 1 − x² formed as (1 − x)(1 + x) so it stays accurate near ±1
+// edge: asin'(±1) = +inf (one-sided infinite slope); nan outside [−1, 1]
+#include <cmath>
+
+#include "kinase/ops/op.hpp"
+
+namespace kinase::ops {
+
+struct Asin {
+  static constexpr std::string_view name = "asin";
+  static constexpr int arity = 1;
+  static constexpr Domain domain[] = {{-0.99, 0.99}};
+
+  static constexpr auto primal(const auto& x) {
+    using std::asin;
+    return asin(x);
+  }
+
+  template <int I>
+  static constexpr auto partial([[maybe_unused]] const auto& x, [[maybe_unused]] const auto& r) {
+    using R = result_t<decltype(r)>;
+    using std::sqrt;
+    return R(1) / sqrt((R(1) - x) * (R(1) + x));
+  }
+};
+
+}  // namespace kinase::ops
+
+namespace kinase {
+
+/// asin(x) for an active scalar (found by ADL: `using std::asin; asin(x)` works on every scalar type).
+template <ActiveScalar X>
+constexpr auto asin(const X& x) {
+  return apply<ops::Asin>(x);
+}
+
+}  // namespace kinase

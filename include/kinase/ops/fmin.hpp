@@ -1,0 +1,50 @@
+#pragma once
+// fmin(x, y) picks one argument, so its partials are 1 for the one picked and 0 for the other.
+// Edges, decided once: at a tie (x == y) each partial is 1/2, so that fmin(x, x) has derivative 1 and the
+// choice is symmetric (as in JAX).
+// A nan argument is ignored, as fmin/fmax ignore it: the partial of the number returned is 1.
+#include <cmath>
+#include <concepts>
+
+#include "kinase/ops/op.hpp"
+
+namespace kinase::ops {
+
+struct Fmin {
+  static constexpr std::string_view name = "fmin";
+  static constexpr int arity = 2;
+  static constexpr Domain domain[] = {{-10.0, 10.0}, {-10.0, 10.0}};
+
+  static constexpr auto primal(const auto& x, const auto& y) {
+    using R = promote_t<decltype(x), decltype(y)>;
+    return std::isnan(base_value(x)) ? R(y) : (std::isnan(base_value(y)) ? R(x) : (y < x ? R(y) : R(x)));
+  }
+
+  template <int I>
+  static constexpr auto partial(const auto& x, const auto& y, const auto& r) {
+    using R = result_t<decltype(r)>;
+    // fmin ignores a nan argument: the derivative follows the number it returns.
+    const bool x_nan = std::isnan(base_value(x));
+    const bool y_nan = std::isnan(base_value(y));
+    const bool picks_x = !x_nan && (y_nan || !(y < x));
+    const bool tie = x == y;
+    if (tie) return R(0.5);
+    if constexpr (I == 0)
+      return picks_x ? R(1) : R(0);
+    else
+      return picks_x ? R(0) : R(1);
+  }
+};
+
+}  // namespace kinase::ops
+
+namespace kinase {
+
+/// fmin(x, y) for active scalars (ties split the derivative evenly).
+template <class A, class B>
+  requires AnyActive<A, B>
+constexpr auto fmin(const A& x, const B& y) {
+  return apply<ops::Fmin>(x, y);
+}
+
+}  // namespace kinase

@@ -1,0 +1,55 @@
+#pragma once
+// min(x, y) picks one argument, so its partials are 1 for the one picked and 0 for the other.
+// Edges, decided once: at a tie (x == y) each partial is 1/2, so that min(x, x) has derivative 1 and the
+// choice is symmetric (as in JAX).
+// When one argument is nan the comparison is false and the derivative follows the argument returned.
+#include <cmath>
+#include <concepts>
+
+#include "kinase/ops/op.hpp"
+
+namespace kinase::ops {
+
+struct Min {
+  static constexpr std::string_view name = "min";
+  static constexpr int arity = 2;
+  static constexpr Domain domain[] = {{-10.0, 10.0}, {-10.0, 10.0}};
+
+  static constexpr auto primal(const auto& x, const auto& y) {
+    using R = promote_t<decltype(x), decltype(y)>;
+    return y < x ? R(y) : R(x);
+  }
+
+  template <int I>
+  static constexpr auto partial(const auto& x, const auto& y, const auto& r) {
+    using R = result_t<decltype(r)>;
+    // std::min returns x unless y < x; nan makes the comparison false, so the derivative follows x.
+    const bool picks_x = !(y < x);
+    const bool tie = x == y;
+    if (tie) return R(0.5);
+    if constexpr (I == 0)
+      return picks_x ? R(1) : R(0);
+    else
+      return picks_x ? R(0) : R(1);
+  }
+};
+
+}  // namespace kinase::ops
+
+namespace kinase {
+
+/// min(x, y) for active scalars (ties split the derivative evenly).
+template <class A, class B>
+  requires AnyActive<A, B>
+constexpr auto min(const A& x, const B& y) {
+  return apply<ops::Min>(x, y);
+}
+
+/// The same-type overload: more constrained than std::min(const T&, const T&), so `using std::min; min(a, b)`
+/// picks Kinase's rule (with its tie rule) for two active scalars of one type.
+template <ActiveScalar X>
+constexpr auto min(const X& x, const X& y) {
+  return apply<ops::Min>(x, y);
+}
+
+}  // namespace kinase
