@@ -31,8 +31,9 @@ inline ::testing::AssertionResult close(long double actual, long double expected
 }
 
 /// Deterministic points inside [lo, hi] that avoid its centre and simple fractions (kinks, ties, jumps).
-inline double sample(double lo, double hi, int k, int count) {
-  const double u = (k + 0.5 + 0.3 * std::sin(1.7 * k + 0.4)) / count;
+/// `phase` gives another set of points, so that two arguments drawn from one domain never tie.
+inline double sample(double lo, double hi, int k, int count, double phase = 0.4) {
+  const double u = (k + 0.5 + 0.3 * std::sin(1.7 * k + phase)) / count;
   return lo + (hi - lo) * u;
 }
 

@@ -144,7 +144,7 @@ void check_op() {
   for (int a = 0; a < count; ++a) {
     for (int b = 0; b < (Op::arity == 2 ? count : 1); ++b) {
       std::array<double, 2> p{sample(Op::domain[0].lo, Op::domain[0].hi, a, count), 0.0};
-      if constexpr (Op::arity == 2) p[1] = sample(Op::domain[1].lo, Op::domain[1].hi, (b * 3 + a) % count, count);
+      if constexpr (Op::arity == 2) p[1] = sample(Op::domain[1].lo, Op::domain[1].hi, b, count, 2.1);
       check_first_order<Op>(p);
       check_second_order<Op>(p);
     }

@@ -1,4 +1,4 @@
-// expect: kinase::gradient: the function must return a scalar; use kinase::jacobian
+// expect: kinase::gradient: the function must return a scalar
 #include <array>
 #include <kinase/kinase.hpp>
 int main() {

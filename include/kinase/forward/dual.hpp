@@ -102,7 +102,19 @@ struct engine<Dual<T, N>> {
     D out;
     out.primal = static_cast<T>(Op::primal(x.primal, params...));
     const auto d = Op::template partial<0>(x.primal, params..., out.primal);
-    for (int i = 0; i < N; ++i) out.tangent[i] = ops::scale(d, x.tangent[i]);
+    out.tangent = scaled(d, x.tangent);
+    return out;
+  }
+
+  // p · t lane by lane; the strong-zero rule (ops::scale_strong_zero) only when p is infinite or nan
+  template <class P>
+  static constexpr std::array<T, N> scaled(const P& p, const std::array<T, N>& t) {
+    std::array<T, N> out;
+    if (ops::is_finite(p)) {
+      for (int i = 0; i < N; ++i) out[i] = ops::scale(p, t[i]);
+    } else {
+      for (int i = 0; i < N; ++i) out[i] = ops::scale_strong_zero(p, t[i]);
+    }
     return out;
   }
 
@@ -118,13 +130,14 @@ struct engine<Dual<T, N>> {
     if constexpr (x_active && y_active) {
       const auto dx = Op::template partial<0>(xv, yv, out.primal);
       const auto dy = Op::template partial<1>(xv, yv, out.primal);
-      for (int i = 0; i < N; ++i) out.tangent[i] = ops::scale(dx, x.tangent[i]) + ops::scale(dy, y.tangent[i]);
+      const std::array<T, N> tx = scaled(dx, x.tangent), ty = scaled(dy, y.tangent);
+      for (int i = 0; i < N; ++i) out.tangent[i] = tx[i] + ty[i];
     } else if constexpr (x_active) {
       const auto dx = Op::template partial<0>(xv, yv, out.primal);
-      for (int i = 0; i < N; ++i) out.tangent[i] = ops::scale(dx, x.tangent[i]);
+      out.tangent = scaled(dx, x.tangent);
     } else {
       const auto dy = Op::template partial<1>(xv, yv, out.primal);
-      for (int i = 0; i < N; ++i) out.tangent[i] = ops::scale(dy, y.tangent[i]);
+      out.tangent = scaled(dy, y.tangent);
     }
     return out;
   }

@@ -17,7 +17,9 @@ struct Fmax {
 
   static constexpr auto primal(const auto& x, const auto& y) {
     using R = promote_t<decltype(x), decltype(y)>;
-    return std::isnan(base_value(x)) ? R(y) : (std::isnan(base_value(y)) ? R(x) : (x < y ? R(y) : R(x)));
+    // through the public name, so that nested Duals apply this rule (ties included) at every level
+    using std::fmax;
+    return fmax(R(x), R(y));
   }
 
   template <int I>

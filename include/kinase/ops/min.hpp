@@ -17,7 +17,9 @@ struct Min {
 
   static constexpr auto primal(const auto& x, const auto& y) {
     using R = promote_t<decltype(x), decltype(y)>;
-    return y < x ? R(y) : R(x);
+    // through the public name, so that nested Duals apply this rule (ties included) at every level
+    using std::min;
+    return min(R(x), R(y));
   }
 
   template <int I>

@@ -42,6 +42,43 @@ constexpr T scale(const P& p, const T& t) {
     return static_cast<T>(p * t);
 }
 
+/// True when p is a finite number (tags are). Written without <cmath> so that it is constexpr; for a Dual partial
+/// every component must be finite.
+template <class P>
+constexpr bool is_finite(const P& p) {
+  if constexpr (std::is_same_v<P, One> || std::is_same_v<P, MinusOne> || std::is_same_v<P, Zero>) {
+    return true;
+  } else if constexpr (ActiveScalar<P>) {
+    if (!is_finite(p.primal)) return false;
+    for (const auto& t : p.tangent)
+      if (!is_finite(t)) return false;
+    return true;
+  } else {
+    return p - p == 0;  // inf − inf and nan − nan are nan
+  }
+}
+
+/// True when every component of t is zero.
+template <class T>
+constexpr bool is_zero(const T& t) {
+  if constexpr (ActiveScalar<T>) {
+    if (!is_zero(t.primal)) return false;
+    for (const auto& c : t.tangent)
+      if (!is_zero(c)) return false;
+    return true;
+  } else {
+    return t == 0;
+  }
+}
+
+/// `p · t` with the strong-zero rule: a zero tangent (or cotangent) contributes zero even when the partial is
+/// infinite or nan. A direction that does not move an argument must not see that argument's infinite slope
+/// (pow(x, y) at x = 0 differentiated along y alone is 0, not 0 · inf = nan). Finite partials take the plain product.
+template <class P, class T>
+constexpr T scale_strong_zero(const P& p, const T& t) {
+  return is_zero(t) ? T{} : scale(p, t);
+}
+
 /// The value of a partial as a number of type T (tags included); used by tests and by engines that store numbers.
 template <class T, class P>
 constexpr T partial_value(const P& p) {
