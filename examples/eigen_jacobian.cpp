@@ -16,8 +16,8 @@ Eigen::Vector3<S> spherical_to_cartesian(const Eigen::Vector3<S>& p) {
 
 int main() {
   const Eigen::Vector3d p(2.0, 0.5, 1.0);
-  const Eigen::MatrixXd J = kinase::to_eigen(
-      kinase::jacobian(kinase::Forward, [](const auto& v) { return spherical_to_cartesian(v); }, p, kinase::chunk<3>));
+  const Eigen::MatrixXd J = kinase::to_eigen(kinase::jacobian(
+      kinase::Forward, [](const auto& v) { return spherical_to_cartesian(v); }, p, kinase::chunk<3>));
   std::cout << "J =\n" << J << '\n';
   // det J = r² sin θ for this map.
   const double expected = 4.0 * std::sin(0.5);

@@ -28,30 +28,34 @@ int main() {
   expect(r2.primal == 400 && r2.derivative == -800);
 
   auto r3 = autodiff(Forward, rosenbrock, Duplicated{}, Duplicated(1.0, 1.0), Duplicated(3.0, 1.0));
-  std::printf("autodiff(Forward, rosenbrock, Duplicated{}, Duplicated(1.0, 1.0), Duplicated(3.0, 1.0))\n"
-              "  -> (%g, %g)\n",
-              r3.primal, r3.derivative);
+  std::printf(
+      "autodiff(Forward, rosenbrock, Duplicated{}, Duplicated(1.0, 1.0), Duplicated(3.0, 1.0))\n"
+      "  -> (%g, %g)\n",
+      r3.primal, r3.derivative);
   expect(r3.primal == 400 && r3.derivative == -400);
 
   std::vector<double> x{1.0, 3.0}, dx{1.0, 1.0};
   auto r4 = autodiff(Forward, rosenbrock_inp, Duplicated{}, Duplicated(x, dx));
-  std::printf("x = {1, 3}, dx = {1, 1}: autodiff(Forward, rosenbrock_inp, Duplicated{}, Duplicated(x, dx))\n"
-              "  -> (%g, %g)\n",
-              r4.primal, r4.derivative);
+  std::printf(
+      "x = {1, 3}, dx = {1, 1}: autodiff(Forward, rosenbrock_inp, Duplicated{}, Duplicated(x, dx))\n"
+      "  -> (%g, %g)\n",
+      r4.primal, r4.derivative);
   expect(r4.primal == 400 && r4.derivative == -400);
 
   auto r5 = autodiff(Forward, rosenbrock, BatchDuplicated{}, BatchDuplicated(1.0, {1.0, 0.0}),
                      BatchDuplicated(3.0, {0.0, 1.0}));
-  std::printf("autodiff(Forward, rosenbrock, BatchDuplicated{}, BatchDuplicated(1.0, {1.0, 0.0}), "
-              "BatchDuplicated(3.0, {0.0, 1.0}))\n  -> (%g, (%g, %g))\n",
-              r5.primal, r5.derivatives[0], r5.derivatives[1]);
+  std::printf(
+      "autodiff(Forward, rosenbrock, BatchDuplicated{}, BatchDuplicated(1.0, {1.0, 0.0}), "
+      "BatchDuplicated(3.0, {0.0, 1.0}))\n  -> (%g, (%g, %g))\n",
+      r5.primal, r5.derivatives[0], r5.derivatives[1]);
   expect(r5.primal == 400 && r5.derivatives[0] == -800 && r5.derivatives[1] == 400);
 
   std::vector<double> dx1{1.0, 0.0}, dx2{0.0, 1.0};
   auto r6 = autodiff(Forward, rosenbrock_inp, BatchDuplicated{}, BatchDuplicated(x, {dx1, dx2}));
-  std::printf("autodiff(Forward, rosenbrock_inp, BatchDuplicated{}, BatchDuplicated(x, {dx1, dx2}))\n"
-              "  -> (%g, (%g, %g))\n",
-              r6.primal, r6.derivatives[0], r6.derivatives[1]);
+  std::printf(
+      "autodiff(Forward, rosenbrock_inp, BatchDuplicated{}, BatchDuplicated(x, {dx1, dx2}))\n"
+      "  -> (%g, (%g, %g))\n",
+      r6.primal, r6.derivatives[0], r6.derivatives[1]);
   expect(r6.primal == 400 && r6.derivatives[0] == -800 && r6.derivatives[1] == 400);
 
   auto g = gradient(Forward, rosenbrock_inp, {1.0, 2.0});

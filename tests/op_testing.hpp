@@ -26,8 +26,8 @@ inline ::testing::AssertionResult close(long double actual, long double expected
   const long double err = std::fabs(actual - expected);
   if (err <= rel * std::fabs(expected) + abs) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << what << ": got " << static_cast<double>(actual) << ", expected "
-                                       << static_cast<double>(expected) << " (error "
-                                       << static_cast<double>(err) << ")";
+                                       << static_cast<double>(expected) << " (error " << static_cast<double>(err)
+                                       << ")";
 }
 
 /// Deterministic points inside [lo, hi] that avoid its centre and simple fractions (kinks, ties, jumps).

@@ -143,7 +143,8 @@ TEST(ForwardResults, VectorValuedFunction) {
 }
 
 TEST(ForwardResults, ConstantResultHasZeroDerivative) {
-  const auto r = autodiff(Forward, [](auto) { return 2.5; }, Duplicated{}, Duplicated(1.0, 1.0));
+  const auto r = autodiff(
+      Forward, [](auto) { return 2.5; }, Duplicated{}, Duplicated(1.0, 1.0));
   EXPECT_EQ(r.primal, 2.5);
   EXPECT_EQ(r.derivative, 0.0);
 }
@@ -154,8 +155,9 @@ TEST(ForwardContainers, ArraySpanAndConstContainers) {
   std::array<double, 2> xa{1.0, 3.0}, dxa{1.0, 1.0};
   EXPECT_EQ(autodiff(Forward, rosenbrock_inp, Duplicated{}, Duplicated(xa, dxa)).derivative, -400.0);
   std::vector<double> storage{1.0, 3.0}, shadow{1.0, 1.0};
-  const auto r = autodiff(Forward, [](auto v) { return rosenbrock_inp(v); }, Duplicated{},
-                          Duplicated(std::span<double>(storage), std::span<double>(shadow)));
+  const auto r = autodiff(
+      Forward, [](auto v) { return rosenbrock_inp(v); }, Duplicated{},
+      Duplicated(std::span<double>(storage), std::span<double>(shadow)));
   EXPECT_EQ(r.derivative, -400.0);
   const std::vector<double> c{1.0, 3.0};
   auto scaled = [](const auto& v, auto s) { return s * (v[0] + v[1]); };
@@ -219,7 +221,9 @@ TEST(ForwardErrors, ShadowOfAnotherSize) {
 
 TEST(ForwardErrors, BatchShadowsOfAnotherSize) {
   std::vector<double> x{1.0, 3.0}, s1{1.0, 0.0}, s2{0.0};
-  EXPECT_EQ(error_of([&] { autodiff(Forward, rosenbrock_inp, BatchDuplicated{}, BatchDuplicated(x, {s1, s2})); }),
+  EXPECT_EQ(error_of([&] {
+              autodiff(Forward, rosenbrock_inp, BatchDuplicated{}, BatchDuplicated(x, {s1, s2}));
+            }),
             "kinase::autodiff: argument 1 (BatchDuplicated): shadow 2 has 1 elements but the primal has 2");
 }
 
@@ -229,7 +233,9 @@ TEST(ForwardErrors, JacobianOutputSizeChangesBetweenSweeps) {
     std::vector<std::decay_t<decltype(v[0])>> out(v[0].tangent[0] != 0 ? 2 : 3, v[0]);
     return out;
   };
-  EXPECT_EQ(error_of([&] { jacobian(Forward, odd, {1.0, 2.0}, chunk<1>); }),
+  EXPECT_EQ(error_of([&] {
+              jacobian(Forward, odd, {1.0, 2.0}, chunk<1>);
+            }),
             "kinase::jacobian: the function returned 2 values in the first sweep and 3 in a later one");
 }
 

@@ -54,8 +54,8 @@ TEST(Dual, NestedSecondDerivative) {
   const DD x(D(2.0, {1.0}), {D(1.0)});
   const DD y = x * x * x;
   EXPECT_DOUBLE_EQ(y.primal.primal, 8.0);
-  EXPECT_DOUBLE_EQ(y.primal.tangent[0], 12.0);     // 3x²
-  EXPECT_DOUBLE_EQ(y.tangent[0].primal, 12.0);     // 3x²
+  EXPECT_DOUBLE_EQ(y.primal.tangent[0], 12.0);      // 3x²
+  EXPECT_DOUBLE_EQ(y.tangent[0].primal, 12.0);      // 3x²
   EXPECT_DOUBLE_EQ(y.tangent[0].tangent[0], 12.0);  // 6x
 }
 

@@ -41,8 +41,8 @@ TEST(EdgeCases, PowAtZeroBase) {
     double y, value, dx, dy;
   };
   // pow(0, y): value, ∂/∂x, ∂/∂y for y = 0, 1, 2, 0.5
-  for (const Case c : {Case{0.0, 1.0, 0.0, 0.0}, Case{1.0, 0.0, 1.0, 0.0}, Case{2.0, 0.0, 0.0, 0.0},
-                       Case{0.5, 0.0, inf, 0.0}}) {
+  for (const Case c :
+       {Case{0.0, 1.0, 0.0, 0.0}, Case{1.0, 0.0, 1.0, 0.0}, Case{2.0, 0.0, 0.0, 0.0}, Case{0.5, 0.0, inf, 0.0}}) {
     const auto [x, y] = seed2(0.0, c.y);
     const D2 r = pow(x, y);
     EXPECT_EQ(r.primal, c.value) << "y = " << c.y;
@@ -59,7 +59,7 @@ TEST(EdgeCases, PowNegativeBaseIntegralExponent) {
   const auto [x, y] = seed2(-2.0, 3.0);
   const D2 r = pow(x, y);
   EXPECT_EQ(r.primal, -8.0);
-  EXPECT_EQ(r.tangent[0], 12.0);        // 3 · (−2)²
+  EXPECT_EQ(r.tangent[0], 12.0);          // 3 · (−2)²
   EXPECT_TRUE(std::isnan(r.tangent[1]));  // (−2)^y is not real-valued near y = 3
 }
 

@@ -59,7 +59,8 @@ TEST(Eigen, JacobianOfLinearSolve) {
     return Eigen::Matrix<S, 2, 1>(M.partialPivLu().solve(c.cast<S>()));
   };
   const Eigen::Vector2d c(1.0, 2.0), x(0.5, 0.25);
-  const auto J = to_eigen(jacobian(Forward, [&](const auto& v) { return solve(c, v); }, x));
+  const auto J = to_eigen(jacobian(
+      Forward, [&](const auto& v) { return solve(c, v); }, x));
   const double h = 1e-6;
   for (int j = 0; j < 2; ++j) {
     Eigen::Vector2d xp = x, xm = x;
@@ -71,7 +72,9 @@ TEST(Eigen, JacobianOfLinearSolve) {
 
 TEST(Eigen, DuplicatedEigenVectorsAndBatch) {
   Eigen::Vector2d x(1.0, 3.0), dx(1.0, 1.0);
-  auto f = [](const auto& v) { return (1.0 - v(0)) * (1.0 - v(0)) + 100.0 * (v(1) - v(0) * v(0)) * (v(1) - v(0) * v(0)); };
+  auto f = [](const auto& v) {
+    return (1.0 - v(0)) * (1.0 - v(0)) + 100.0 * (v(1) - v(0) * v(0)) * (v(1) - v(0) * v(0));
+  };
   const auto r = autodiff(Forward, f, Duplicated{}, Duplicated(x, dx));
   EXPECT_EQ(r.primal, 400.0);
   EXPECT_EQ(r.derivative, -400.0);
@@ -82,7 +85,8 @@ TEST(Eigen, DuplicatedEigenVectorsAndBatch) {
   // A matrix argument: the gradient has its shape.
   Eigen::Matrix2d X;
   X << 1.0, 2.0, 3.0, 4.0;
-  const Eigen::Matrix2d G = gradient(Forward, [](const auto& m) { return m.determinant(); }, X);
+  const Eigen::Matrix2d G = gradient(
+      Forward, [](const auto& m) { return m.determinant(); }, X);
   EXPECT_EQ(G(0, 0), 4.0);
   EXPECT_EQ(G(0, 1), -3.0);
   EXPECT_EQ(G(1, 0), -2.0);

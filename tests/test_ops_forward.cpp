@@ -191,8 +191,8 @@ TEST(OpMatrixForward, PolygammaOrdersAndNesting) {
       const D r = kinase::polygamma(n, D(x, {1.0}));
       const long double fd =
           reference_derivative([n](long double t) { return kinase::polygamma(n, t); }, static_cast<long double>(x));
-      EXPECT_TRUE(close(r.tangent[0], fd, 1e-8L, 1e-10L, "polygamma n=" + std::to_string(n) + " x=" +
-                                                             std::to_string(x)));
+      EXPECT_TRUE(
+          close(r.tangent[0], fd, 1e-8L, 1e-10L, "polygamma n=" + std::to_string(n) + " x=" + std::to_string(x)));
       const DD r2 = kinase::polygamma(n, DD(D(x, {1.0}), {D(1.0)}));
       EXPECT_TRUE(close(r2.tangent[0].tangent[0], kinase::polygamma(n + 2, x), 1e-12L, 1e-14L, "polygamma''"));
     }
@@ -223,16 +223,16 @@ TEST(OpMatrixForward, PiecewiseConstantOpsHaveZeroDerivative) {
 
 template <class T>
 T every_function(const T& x, const T& y) {
-  using std::abs, std::acos, std::acosh, std::asin, std::asinh, std::atan, std::atan2, std::atanh, std::cbrt,
-      std::ceil, std::cos, std::cosh, std::erf, std::erfc, std::exp, std::exp2, std::expm1, std::fabs, std::floor,
-      std::fmax, std::fmin, std::hypot, std::lgamma, std::log, std::log10, std::log1p, std::log2, std::max, std::min,
-      std::pow, std::round, std::sin, std::sinh, std::sqrt, std::tan, std::tanh, std::tgamma, std::trunc;
+  using std::abs, std::acos, std::acosh, std::asin, std::asinh, std::atan, std::atan2, std::atanh, std::cbrt, std::ceil,
+      std::cos, std::cosh, std::erf, std::erfc, std::exp, std::exp2, std::expm1, std::fabs, std::floor, std::fmax,
+      std::fmin, std::hypot, std::lgamma, std::log, std::log10, std::log1p, std::log2, std::max, std::min, std::pow,
+      std::round, std::sin, std::sinh, std::sqrt, std::tan, std::tanh, std::tgamma, std::trunc;
   const T u = x * T(0.1) + T(0.3);  // in (0, 1) for the points used
   return abs(x) + acos(u) + acosh(x + T(1.5)) + asin(u) + asinh(x) + atan(x) + atan2(y, x) + atanh(u) + cbrt(x) +
-         ceil(x) + cos(x) + cosh(x) + erf(x) + erfc(x) + exp(x) + exp2(x) + expm1(x) + fabs(y) + floor(x) +
-         fmax(x, y) + fmin(x, y) + hypot(x, y) + lgamma(x) + log(x) + log10(x) + log1p(x) + log2(x) + max(x, y) +
-         min(x, y) + pow(x, y) + pow(x, 3) + round(x) + sin(x) + sinh(x) + sqrt(x) + tan(u) + tanh(x) + tgamma(x) +
-         trunc(x) - x / y;
+         ceil(x) + cos(x) + cosh(x) + erf(x) + erfc(x) + exp(x) + exp2(x) + expm1(x) + fabs(y) + floor(x) + fmax(x, y) +
+         fmin(x, y) + hypot(x, y) + lgamma(x) + log(x) + log10(x) + log1p(x) + log2(x) + max(x, y) + min(x, y) +
+         pow(x, y) + pow(x, 3) + round(x) + sin(x) + sinh(x) + sqrt(x) + tan(u) + tanh(x) + tgamma(x) + trunc(x) -
+         x / y;
 }
 
 TEST(OpMatrixForward, PublicNamesFoundByAdl) {
@@ -244,6 +244,44 @@ TEST(OpMatrixForward, PublicNamesFoundByAdl) {
   const long double dy = reference_derivative([&](long double t) { return every_function((long double)x, t); }, y);
   EXPECT_TRUE(close(r.tangent[0], dx, 1e-9L, 1e-11L, "d/dx"));
   EXPECT_TRUE(close(r.tangent[1], dy, 1e-9L, 1e-11L, "d/dy"));
+}
+
+// --- ops that declare finite partials really have them ---------------------------------------------------------
+
+template <class... Op>
+void check_finite_partials(kinase::ops::OpList<Op...>) {
+  const double points[] = {0.0, -0.0, 1.0, -1.0, 0.5, 1e-300, -1e-300, 1e300, -1e300, 700.0, -700.0, 1e10};
+  (
+      [&] {
+        if constexpr (kinase::ops::finite_partials<Op>) {
+          for (double x : points) {
+            for (double y : points) {
+              double r = 0;
+              if constexpr (Op::arity == 1)
+                r = Op::primal(x);
+              else
+                r = Op::primal(x, y);
+              if (!std::isfinite(r)) continue;
+              for (int i = 0; i < Op::arity; ++i) {
+                double p = 0;
+                if constexpr (Op::arity == 1)
+                  p = kinase::ops::partial_value<double>(Op::template partial<0>(x, r));
+                else
+                  p = i == 0 ? kinase::ops::partial_value<double>(Op::template partial<0>(x, y, r))
+                             : kinase::ops::partial_value<double>(Op::template partial<1>(x, y, r));
+                EXPECT_TRUE(std::isfinite(p))
+                    << Op::name << " declares finite partials but ∂" << i << " at (" << x << ", " << y << ") is " << p;
+              }
+            }
+          }
+        }
+      }(),
+      ...);
+}
+
+TEST(OpMatrixForward, FinitePartialsDeclarationsHold) {
+  check_finite_partials(kinase::ops::differentiable_ops{});
+  check_finite_partials(kinase::ops::piecewise_constant_ops{});
 }
 
 }  // namespace

@@ -19,8 +19,8 @@ namespace kinase {
 namespace detail {
 /// How an activity stores an argument: a reference to an lvalue container, a value otherwise.
 template <class U>
-using stored_t = std::conditional_t<std::is_lvalue_reference_v<U> && !std::is_arithmetic_v<std::remove_cvref_t<U>>,
-                                    U, std::remove_cvref_t<U>>;
+using stored_t = std::conditional_t<std::is_lvalue_reference_v<U> && !std::is_arithmetic_v<std::remove_cvref_t<U>>, U,
+                                    std::remove_cvref_t<U>>;
 }  // namespace detail
 
 /// A constant argument (or, as `Const{}`, a result whose derivative is not wanted).
@@ -32,7 +32,7 @@ struct Const {
 };
 template <>
 struct Const<void> {};
-Const() -> Const<void>;
+Const()->Const<void>;
 template <class U>
 Const(U&&) -> Const<detail::stored_t<U>>;
 
@@ -46,7 +46,7 @@ struct Duplicated {
 };
 template <>
 struct Duplicated<void, void> {};
-Duplicated() -> Duplicated<void, void>;
+Duplicated()->Duplicated<void, void>;
 template <class U, class V>
 Duplicated(U&&, V&&) -> Duplicated<detail::stored_t<U>, detail::stored_t<V>>;
 
@@ -60,7 +60,7 @@ struct DuplicatedNoNeed {
 };
 template <>
 struct DuplicatedNoNeed<void, void> {};
-DuplicatedNoNeed() -> DuplicatedNoNeed<void, void>;
+DuplicatedNoNeed()->DuplicatedNoNeed<void, void>;
 template <class U, class V>
 DuplicatedNoNeed(U&&, V&&) -> DuplicatedNoNeed<detail::stored_t<U>, detail::stored_t<V>>;
 
@@ -78,19 +78,19 @@ struct BatchDuplicated {
   T value;
   std::array<detail::batch_shadow_t<T>, N> shadows;
   template <class U>
-  constexpr BatchDuplicated(U&& v, const detail::batch_shadow_t<T> (&s)[N]) : value(std::forward<U>(v)),
-                                                                             shadows(std::to_array(s)) {}
+  constexpr BatchDuplicated(U&& v, const detail::batch_shadow_t<T> (&s)[N])
+      : value(std::forward<U>(v)), shadows(std::to_array(s)) {}
 };
 template <>
 struct BatchDuplicated<void, 0> {};
-BatchDuplicated() -> BatchDuplicated<void, 0>;
+BatchDuplicated()->BatchDuplicated<void, 0>;
 template <class U, std::size_t N>
-  requires std::is_arithmetic_v<std::remove_cvref_t<U>>
-BatchDuplicated(U&&, const std::type_identity_t<std::remove_cvref_t<U>> (&)[N])
-    -> BatchDuplicated<std::remove_cvref_t<U>, N>;
+requires std::is_arithmetic_v<std::remove_cvref_t<U>> BatchDuplicated(
+    U&&, const std::type_identity_t<std::remove_cvref_t<U>> (&)[N])
+->BatchDuplicated<std::remove_cvref_t<U>, N>;
 template <class U, class V, std::size_t N>
-  requires(!std::is_arithmetic_v<std::remove_cvref_t<U>>)
-BatchDuplicated(U&, const V (&)[N]) -> BatchDuplicated<U&, N>;
+requires(!std::is_arithmetic_v<std::remove_cvref_t<U>>) BatchDuplicated(U&, const V (&)[N])
+->BatchDuplicated<U&, N>;
 
 /// As BatchDuplicated, but the primal is not needed.
 template <class T = void, std::size_t N = 0>
@@ -104,15 +104,14 @@ struct BatchDuplicatedNoNeed {
 };
 template <>
 struct BatchDuplicatedNoNeed<void, 0> {};
-BatchDuplicatedNoNeed() -> BatchDuplicatedNoNeed<void, 0>;
+BatchDuplicatedNoNeed()->BatchDuplicatedNoNeed<void, 0>;
 template <class U, std::size_t N>
-  requires std::is_arithmetic_v<std::remove_cvref_t<U>>
-BatchDuplicatedNoNeed(U&&, const std::type_identity_t<std::remove_cvref_t<U>> (&)[N])
-    -> BatchDuplicatedNoNeed<std::remove_cvref_t<U>, N>;
+requires std::is_arithmetic_v<std::remove_cvref_t<U>> BatchDuplicatedNoNeed(
+    U&&, const std::type_identity_t<std::remove_cvref_t<U>> (&)[N])
+->BatchDuplicatedNoNeed<std::remove_cvref_t<U>, N>;
 template <class U, class V, std::size_t N>
-  requires(!std::is_arithmetic_v<std::remove_cvref_t<U>>)
-BatchDuplicatedNoNeed(U&, const V (&)[N])
-    -> BatchDuplicatedNoNeed<U&, N>;
+requires(!std::is_arithmetic_v<std::remove_cvref_t<U>>) BatchDuplicatedNoNeed(U&, const V (&)[N])
+->BatchDuplicatedNoNeed<U&, N>;
 
 namespace detail {
 template <class A>

@@ -67,7 +67,9 @@ struct container_traits<std::span<T, E>> {
 };
 
 template <class C>
-concept Container = requires { typename container_traits<std::remove_cvref_t<C>>::element; };
+concept Container = requires {
+  typename container_traits<std::remove_cvref_t<C>>::element;
+};
 
 /// Scalars an argument may hold: floating-point numbers, or Duals when the call itself is being differentiated.
 template <class T>

@@ -45,7 +45,7 @@ struct active_scalar {
   using type = void;
 };
 template <class A>
-  requires is_active_arg<A>
+requires is_active_arg<A>
 struct active_scalar<A> {
   using type = element_t<decltype(std::declval<std::remove_cvref_t<A>&>().value)>;
 };
@@ -126,8 +126,8 @@ void check_shadow_size(const V& value, const Sh& shadow, std::size_t position, c
     static_assert(Container<Sh>, "kinase::autodiff: the shadow of a container argument must be a container too");
     const std::size_t n = container_size(value), m = container_size(shadow);
     if (n != m)
-      throw Error("kinase::autodiff: argument " + std::to_string(position) + " (" + activity + "): " + which +
-                  " has " + std::to_string(m) + " elements but the primal has " + std::to_string(n));
+      throw Error("kinase::autodiff: argument " + std::to_string(position) + " (" + activity + "): " + which + " has " +
+                  std::to_string(m) + " elements but the primal has " + std::to_string(n));
   } else {
     static_assert(!Container<Sh>, "kinase::autodiff: the shadow of a scalar argument must be a scalar too");
   }
@@ -149,8 +149,7 @@ struct ForwardArgument;
 
 // A constant: passed through unchanged (by reference when the caller gave an lvalue container).
 template <class D, class A>
-  requires(!is_active_arg<A>)
-struct ForwardArgument<D, A> {
+requires(!is_active_arg<A>) struct ForwardArgument<D, A> {
   A& activity;
   ForwardArgument(A& a, std::size_t) : activity(a) {}
   decltype(auto) pass() {
@@ -165,7 +164,7 @@ struct ForwardArgument<D, A> {
 
 // An active argument: its value and shadows seeded into Duals.
 template <class D, class A>
-  requires is_active_arg<A>
+requires is_active_arg<A>
 struct ForwardArgument<D, A> {
   using V = std::remove_cvref_t<decltype(std::declval<A&>().value)>;
   using S = typename D::value_type;
@@ -234,8 +233,8 @@ struct ForwardArgument<D, A> {
       const std::size_t n = container_size(activity.value);
       for (std::size_t i = 0; i < n; ++i) {
         const D& d = element_at(duals, i);
-        if constexpr (!info<A>::no_need && !std::is_const_v<std::remove_reference_t<decltype(element_at(
-                                                activity.value, i))>>)
+        if constexpr (!info<A>::no_need &&
+                      !std::is_const_v<std::remove_reference_t<decltype(element_at(activity.value, i))>>)
           element_at(activity.value, i) = d.primal;
         for (int k = 0; k < N; ++k) {
           auto& target = element_at(shadow(k), i);

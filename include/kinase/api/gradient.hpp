@@ -133,9 +133,8 @@ auto gradient(Mode, F&& f, const X& x, Chunk<K>) {
 template <ForwardModeTag Mode, class F, class X>
 auto gradient(Mode mode, F&& f, const X& x) {
   detail::check_sweep_input<X>();
-  return detail::with_auto_chunk(detail::container_size(x), [&]<std::size_t K>() {
-    return gradient(mode, f, x, chunk<K>);
-  });
+  return detail::with_auto_chunk(detail::container_size(x),
+                                 [&]<std::size_t K>() { return gradient(mode, f, x, chunk<K>); });
 }
 
 /// gradient of a braced list: `gradient(Forward, f, {1.0, 2.0})`; the input (and the gradient) is a std::vector.
@@ -159,9 +158,8 @@ auto jacobian(Mode, F&& f, const X& x, Chunk<K>) {
 template <ForwardModeTag Mode, class F, class X>
 auto jacobian(Mode mode, F&& f, const X& x) {
   detail::check_sweep_input<X>();
-  return detail::with_auto_chunk(detail::container_size(x), [&]<std::size_t K>() {
-    return jacobian(mode, f, x, chunk<K>);
-  });
+  return detail::with_auto_chunk(detail::container_size(x),
+                                 [&]<std::size_t K>() { return jacobian(mode, f, x, chunk<K>); });
 }
 
 template <ForwardModeTag Mode, class F, class T, std::size_t K>

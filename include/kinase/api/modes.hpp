@@ -19,6 +19,6 @@ inline constexpr ForwardWithPrimalMode ForwardWithPrimal{};
 
 template <class M>
 concept ForwardModeTag = std::is_same_v<std::remove_cvref_t<M>, ForwardMode> ||
-                         std::is_same_v<std::remove_cvref_t<M>, ForwardWithPrimalMode>;
+    std::is_same_v<std::remove_cvref_t<M>, ForwardWithPrimalMode>;
 
 }  // namespace kinase

@@ -14,7 +14,9 @@ struct engine {};
 
 /// An active scalar: a type some engine differentiates (Dual, and later the tape's scalar and the tracer).
 template <class T>
-concept ActiveScalar = requires { engine<std::remove_cvref_t<T>>::depth; };
+concept ActiveScalar = requires {
+  engine<std::remove_cvref_t<T>>::depth;
+};
 
 /// A value an op accepts: an active scalar or a plain arithmetic constant.
 template <class T>
@@ -48,15 +50,13 @@ using outermost_t = typename detail::outermost<std::remove_cvref_t<A>...>::type;
 
 /// The type of an op's result: the outermost active type, or the common arithmetic type of plain arguments.
 template <class... A>
-using promote_t = std::conditional_t<(ActiveScalar<A> || ...), outermost_t<A...>,
-                                     std::common_type_t<std::remove_cvref_t<A>...>>;
+using promote_t =
+    std::conditional_t<(ActiveScalar<A> || ...), outermost_t<A...>, std::common_type_t<std::remove_cvref_t<A>...>>;
 
 /// Dispatch op `Op` to the engine of the outermost active argument. Every math function of Kinase is this call.
 template <class Op, class... A>
-  requires AnyActive<A...>
-constexpr auto apply(const A&... a) {
-  return engine<outermost_t<A...>>::template apply<Op>(a...);
-}
+requires AnyActive<A...>
+constexpr auto apply(const A&... a) { return engine<outermost_t<A...>>::template apply<Op>(a...); }
 
 /// The plain scalar at the bottom of a nest (double for Dual<Dual<double, 1>, 4>).
 template <class T>

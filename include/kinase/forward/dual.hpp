@@ -32,39 +32,32 @@ struct Dual {
   using value_type = T;
   static constexpr int lanes = N;
 
-  T primal{};
+  // The tangents come first: with the primal first, GCC's SLP vectoriser groups {primal, t0, t1, t2} and leaves
+  // the lane arithmetic scalar (measured on B3: ratio 1.97 → 1.62 from this order alone).
   std::array<T, N> tangent{};
+  T primal{};
 
   constexpr Dual() = default;
   /// A constant: the value with zero tangents (implicit, so that `Dual x = 2.0` and Eigen's `Scalar(0)` work).
   constexpr Dual(const T& value) : primal(value) {}
   /// A constant from any other arithmetic type (int, float, ...).
   template <class A>
-    requires std::is_arithmetic_v<A> && (!std::is_same_v<A, T>)
-  constexpr Dual(A value) : primal(static_cast<T>(value)) {}
+  requires std::is_arithmetic_v<A> &&(!std::is_same_v<A, T>)constexpr Dual(A value) : primal(static_cast<T>(value)) {}
   /// A value with its tangent lanes.
-  constexpr Dual(const T& value, const std::array<T, N>& tangents) : primal(value), tangent(tangents) {}
+  constexpr Dual(const T& value, const std::array<T, N>& tangents) : tangent(tangents), primal(value) {}
 
   template <class B>
-    requires OpArgument<B>
-  constexpr Dual& operator+=(const B& b) {
-    return *this = *this + b;
-  }
+  requires OpArgument<B>
+  constexpr Dual& operator+=(const B& b) { return *this = *this + b; }
   template <class B>
-    requires OpArgument<B>
-  constexpr Dual& operator-=(const B& b) {
-    return *this = *this - b;
-  }
+  requires OpArgument<B>
+  constexpr Dual& operator-=(const B& b) { return *this = *this - b; }
   template <class B>
-    requires OpArgument<B>
-  constexpr Dual& operator*=(const B& b) {
-    return *this = *this * b;
-  }
+  requires OpArgument<B>
+  constexpr Dual& operator*=(const B& b) { return *this = *this * b; }
   template <class B>
-    requires OpArgument<B>
-  constexpr Dual& operator/=(const B& b) {
-    return *this = *this / b;
-  }
+  requires OpArgument<B>
+  constexpr Dual& operator/=(const B& b) { return *this = *this / b; }
 };
 
 template <class T, int N>
@@ -102,15 +95,16 @@ struct engine<Dual<T, N>> {
     D out;
     out.primal = static_cast<T>(Op::primal(x.primal, params...));
     const auto d = Op::template partial<0>(x.primal, params..., out.primal);
-    out.tangent = scaled(d, x.tangent);
+    out.tangent = scaled<Op>(d, x.tangent);
     return out;
   }
 
-  // p · t lane by lane; the strong-zero rule (ops::scale_strong_zero) only when p is infinite or nan
-  template <class P>
+  // p · t lane by lane; the strong-zero rule (ops::scale_strong_zero) only when p is infinite or nan. Ops whose
+  // partials are finite wherever their arguments are (ops::finite_partials) skip the test: it costs about 20% on B3.
+  template <class Op, class P>
   static constexpr std::array<T, N> scaled(const P& p, const std::array<T, N>& t) {
     std::array<T, N> out;
-    if (ops::is_finite(p)) {
+    if (ops::finite_partials<Op> || ops::is_finite(p)) {
       for (int i = 0; i < N; ++i) out[i] = ops::scale(p, t[i]);
     } else {
       for (int i = 0; i < N; ++i) out[i] = ops::scale_strong_zero(p, t[i]);
@@ -130,14 +124,14 @@ struct engine<Dual<T, N>> {
     if constexpr (x_active && y_active) {
       const auto dx = Op::template partial<0>(xv, yv, out.primal);
       const auto dy = Op::template partial<1>(xv, yv, out.primal);
-      const std::array<T, N> tx = scaled(dx, x.tangent), ty = scaled(dy, y.tangent);
+      const std::array<T, N> tx = scaled<Op>(dx, x.tangent), ty = scaled<Op>(dy, y.tangent);
       for (int i = 0; i < N; ++i) out.tangent[i] = tx[i] + ty[i];
     } else if constexpr (x_active) {
       const auto dx = Op::template partial<0>(xv, yv, out.primal);
-      out.tangent = scaled(dx, x.tangent);
+      out.tangent = scaled<Op>(dx, x.tangent);
     } else {
       const auto dy = Op::template partial<1>(xv, yv, out.primal);
-      out.tangent = scaled(dy, y.tangent);
+      out.tangent = scaled<Op>(dy, y.tangent);
     }
     return out;
   }

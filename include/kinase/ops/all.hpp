@@ -51,10 +51,9 @@ template <class... Op>
 struct OpList {};
 
 /// Ops whose every argument is differentiable (the op-matrix tests sample their domains).
-using differentiable_ops =
-    OpList<Add, Sub, Mul, Div, Neg, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Exp, Exp2,
-           Expm1, Log, Log2, Log10, Log1p, Sqrt, Cbrt, Hypot, Pow, Atan2, Abs, Min, Max, Fmin, Fmax, Erf, Erfc, Tgamma,
-           Lgamma>;
+using differentiable_ops = OpList<Add, Sub, Mul, Div, Neg, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Asinh,
+                                  Acosh, Atanh, Exp, Exp2, Expm1, Log, Log2, Log10, Log1p, Sqrt, Cbrt, Hypot, Pow,
+                                  Atan2, Abs, Min, Max, Fmin, Fmax, Erf, Erfc, Tgamma, Lgamma>;
 /// Ops with an integer parameter after their differentiable argument.
 using parameterised_ops = OpList<PowInt, Polygamma>;
 /// Piecewise-constant ops: derivative 0.

@@ -10,6 +10,7 @@ namespace kinase::ops {
 struct Add {
   static constexpr std::string_view name = "add";
   static constexpr int arity = 2;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-10.0, 10.0}, {-10.0, 10.0}};
   static constexpr auto primal(const auto& x, const auto& y) { return x + y; }
   template <int I>
@@ -21,6 +22,7 @@ struct Add {
 struct Sub {
   static constexpr std::string_view name = "sub";
   static constexpr int arity = 2;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-10.0, 10.0}, {-10.0, 10.0}};
   static constexpr auto primal(const auto& x, const auto& y) { return x - y; }
   template <int I>
@@ -35,6 +37,7 @@ struct Sub {
 struct Mul {
   static constexpr std::string_view name = "mul";
   static constexpr int arity = 2;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-10.0, 10.0}, {-10.0, 10.0}};
   static constexpr auto primal(const auto& x, const auto& y) { return x * y; }
   // ∂(xy)/∂x = y, ∂(xy)/∂y = x
@@ -69,27 +72,19 @@ namespace kinase {
 
 /// x + y where at least one side is active; the other may be a plain number.
 template <class A, class B>
-  requires AnyActive<A, B>
-constexpr auto operator+(const A& a, const B& b) {
-  return apply<ops::Add>(a, b);
-}
+requires AnyActive<A, B>
+constexpr auto operator+(const A& a, const B& b) { return apply<ops::Add>(a, b); }
 /// x − y where at least one side is active.
 template <class A, class B>
-  requires AnyActive<A, B>
-constexpr auto operator-(const A& a, const B& b) {
-  return apply<ops::Sub>(a, b);
-}
+requires AnyActive<A, B>
+constexpr auto operator-(const A& a, const B& b) { return apply<ops::Sub>(a, b); }
 /// x · y where at least one side is active.
 template <class A, class B>
-  requires AnyActive<A, B>
-constexpr auto operator*(const A& a, const B& b) {
-  return apply<ops::Mul>(a, b);
-}
+requires AnyActive<A, B>
+constexpr auto operator*(const A& a, const B& b) { return apply<ops::Mul>(a, b); }
 /// x / y where at least one side is active.
 template <class A, class B>
-  requires AnyActive<A, B>
-constexpr auto operator/(const A& a, const B& b) {
-  return apply<ops::Div>(a, b);
-}
+requires AnyActive<A, B>
+constexpr auto operator/(const A& a, const B& b) { return apply<ops::Div>(a, b); }
 
 }  // namespace kinase

@@ -39,9 +39,7 @@ namespace kinase {
 
 /// atan2(y, x) for active scalars.
 template <class A, class B>
-  requires AnyActive<A, B>
-constexpr auto atan2(const A& y, const B& x) {
-  return apply<ops::Atan2>(y, x);
-}
+requires AnyActive<A, B>
+constexpr auto atan2(const A& y, const B& x) { return apply<ops::Atan2>(y, x); }
 
 }  // namespace kinase

@@ -9,16 +9,12 @@ namespace kinase {
 
 /// x == y compares primal values only: two duals with different tangents but equal values are equal.
 template <class A, class B>
-  requires AnyActive<A, B>
-constexpr bool operator==(const A& a, const B& b) {
-  return base_value(a) == base_value(b);
-}
+requires AnyActive<A, B>
+constexpr bool operator==(const A& a, const B& b) { return base_value(a) == base_value(b); }
 
 /// <, <=, >, >= (rewritten from <=>) compare primal values; nan is unordered, as for double.
 template <class A, class B>
-  requires AnyActive<A, B>
-constexpr std::partial_ordering operator<=>(const A& a, const B& b) {
-  return base_value(a) <=> base_value(b);
-}
+requires AnyActive<A, B>
+constexpr std::partial_ordering operator<=>(const A& a, const B& b) { return base_value(a) <=> base_value(b); }
 
 }  // namespace kinase

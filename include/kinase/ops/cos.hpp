@@ -9,6 +9,7 @@ namespace kinase::ops {
 struct Cos {
   static constexpr std::string_view name = "cos";
   static constexpr int arity = 1;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-10.0, 10.0}};
 
   static constexpr auto primal(const auto& x) {

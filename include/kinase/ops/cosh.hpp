@@ -9,6 +9,7 @@ namespace kinase::ops {
 struct Cosh {
   static constexpr std::string_view name = "cosh";
   static constexpr int arity = 1;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-5.0, 5.0}};
 
   static constexpr auto primal(const auto& x) {

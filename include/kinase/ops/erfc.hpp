@@ -10,6 +10,7 @@ namespace kinase::ops {
 struct Erfc {
   static constexpr std::string_view name = "erfc";
   static constexpr int arity = 1;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-3.0, 3.0}};
 
   static constexpr auto primal(const auto& x) {

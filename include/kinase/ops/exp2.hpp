@@ -10,6 +10,7 @@ namespace kinase::ops {
 struct Exp2 {
   static constexpr std::string_view name = "exp2";
   static constexpr int arity = 1;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-10.0, 10.0}};
 
   static constexpr auto primal(const auto& x) {

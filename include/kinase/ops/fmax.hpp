@@ -13,6 +13,7 @@ namespace kinase::ops {
 struct Fmax {
   static constexpr std::string_view name = "fmax";
   static constexpr int arity = 2;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-10.0, 10.0}, {-10.0, 10.0}};
 
   static constexpr auto primal(const auto& x, const auto& y) {
@@ -44,9 +45,7 @@ namespace kinase {
 
 /// fmax(x, y) for active scalars (ties split the derivative evenly).
 template <class A, class B>
-  requires AnyActive<A, B>
-constexpr auto fmax(const A& x, const B& y) {
-  return apply<ops::Fmax>(x, y);
-}
+requires AnyActive<A, B>
+constexpr auto fmax(const A& x, const B& y) { return apply<ops::Fmax>(x, y); }
 
 }  // namespace kinase

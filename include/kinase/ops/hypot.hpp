@@ -10,6 +10,7 @@ namespace kinase::ops {
 struct Hypot {
   static constexpr std::string_view name = "hypot";
   static constexpr int arity = 2;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-10.0, 10.0}, {-10.0, 10.0}};
 
   static constexpr auto primal(const auto& x, const auto& y) {
@@ -34,9 +35,7 @@ namespace kinase {
 
 /// hypot(x, y) = √(x² + y²) without overflow, for active scalars.
 template <class A, class B>
-  requires AnyActive<A, B>
-constexpr auto hypot(const A& x, const B& y) {
-  return apply<ops::Hypot>(x, y);
-}
+requires AnyActive<A, B>
+constexpr auto hypot(const A& x, const B& y) { return apply<ops::Hypot>(x, y); }
 
 }  // namespace kinase

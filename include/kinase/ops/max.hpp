@@ -13,6 +13,7 @@ namespace kinase::ops {
 struct Max {
   static constexpr std::string_view name = "max";
   static constexpr int arity = 2;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-10.0, 10.0}, {-10.0, 10.0}};
 
   static constexpr auto primal(const auto& x, const auto& y) {
@@ -42,10 +43,8 @@ namespace kinase {
 
 /// max(x, y) for active scalars (ties split the derivative evenly).
 template <class A, class B>
-  requires AnyActive<A, B>
-constexpr auto max(const A& x, const B& y) {
-  return apply<ops::Max>(x, y);
-}
+requires AnyActive<A, B>
+constexpr auto max(const A& x, const B& y) { return apply<ops::Max>(x, y); }
 
 /// The same-type overload: more constrained than std::max(const T&, const T&), so `using std::max; max(a, b)`
 /// picks Kinase's rule (with its tie rule) for two active scalars of one type.

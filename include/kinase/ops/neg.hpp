@@ -10,11 +10,10 @@ namespace kinase::ops {
 struct Neg {
   static constexpr std::string_view name = "neg";
   static constexpr int arity = 1;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-10.0, 10.0}};
 
-  static constexpr auto primal(const auto& x) {
-    return -x;
-  }
+  static constexpr auto primal(const auto& x) { return -x; }
 
   template <int I>
   static constexpr auto partial([[maybe_unused]] const auto& x, [[maybe_unused]] const auto& r) {

@@ -7,6 +7,7 @@
 //   partial<I>(args..., r)    ∂r/∂arg_I given the result r, generic too, so it runs on double (the tape stores the
 //                             number), on Dual (nested derivatives) and on the tracer (IR that differentiates again)
 //   domain[arity]             where the generated op tests draw their points
+//   finite_partials           (optional) true when the partials are finite wherever arguments and result are
 // A partial may return the tags One, MinusOne or Zero instead of a number, so that engines skip the multiply.
 #include <string_view>
 #include <type_traits>
@@ -78,6 +79,14 @@ template <class P, class T>
 constexpr T scale_strong_zero(const P& p, const T& t) {
   return is_zero(t) ? T{} : scale(p, t);
 }
+
+/// An op declares `static constexpr bool finite_partials = true` when its partials are finite wherever its
+/// arguments and result are finite (sin, exp, x·y, ...). Engines then skip the strong-zero test for it. Ops with a
+/// one-sided infinite slope or a pole (sqrt, log, pow, asin, x/y, ...) leave it out.
+template <class Op>
+inline constexpr bool finite_partials = requires {
+  requires Op::finite_partials;
+};
 
 /// The value of a partial as a number of type T (tags included); used by tests and by engines that store numbers.
 template <class T, class P>

@@ -37,9 +37,8 @@ T polygamma_value(int n, T x) {
     x += T(1);
   }
   // B₂ₖ for k = 1..10
-  constexpr long double bernoulli[] = {1.0L / 6,        -1.0L / 30,     1.0L / 42,        -1.0L / 30,
-                                       5.0L / 66,       -691.0L / 2730, 7.0L / 6,         -3617.0L / 510,
-                                       43867.0L / 798, -174611.0L / 330};
+  constexpr long double bernoulli[] = {1.0L / 6,       -1.0L / 30, 1.0L / 42,      -1.0L / 30,     5.0L / 66,
+                                       -691.0L / 2730, 7.0L / 6,   -3617.0L / 510, 43867.0L / 798, -174611.0L / 330};
   const T inv = T(1) / x;
   const T inv2 = inv * inv;
   T series = 0;
@@ -71,7 +70,7 @@ namespace kinase {
 
 /// ψ⁽ⁿ⁾(x) for a plain number (an integer x is taken as double).
 template <class T>
-  requires std::is_arithmetic_v<T>
+requires std::is_arithmetic_v<T>
 auto polygamma(int n, T x) {
   using F = std::conditional_t<std::is_floating_point_v<T>, T, double>;
   return detail::polygamma_value(n, static_cast<F>(x));
@@ -110,9 +109,7 @@ constexpr auto polygamma(int n, const X& x) {
 
 /// ψ(x) = Γ'(x)/Γ(x), the digamma function, for plain and active scalars.
 template <class X>
-  requires OpArgument<X>
-constexpr auto digamma(const X& x) {
-  return polygamma(0, x);
-}
+requires OpArgument<X>
+constexpr auto digamma(const X& x) { return polygamma(0, x); }
 
 }  // namespace kinase

@@ -43,8 +43,7 @@ namespace kinase {
 
 /// pow(x, y) for active scalars with a real exponent (an integer exponent goes to PowInt).
 template <class A, class B>
-  requires AnyActive<A, B> && (!std::is_integral_v<B>)
-constexpr auto pow(const A& x, const B& y) {
+requires AnyActive<A, B> &&(!std::is_integral_v<B>)constexpr auto pow(const A& x, const B& y) {
   return apply<ops::Pow>(x, y);
 }
 

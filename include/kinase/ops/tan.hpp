@@ -9,6 +9,7 @@ namespace kinase::ops {
 struct Tan {
   static constexpr std::string_view name = "tan";
   static constexpr int arity = 1;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-1.5, 1.5}};
 
   static constexpr auto primal(const auto& x) {

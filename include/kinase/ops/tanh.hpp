@@ -11,6 +11,7 @@ namespace kinase::ops {
 struct Tanh {
   static constexpr std::string_view name = "tanh";
   static constexpr int arity = 1;
+  static constexpr bool finite_partials = true;
   static constexpr Domain domain[] = {{-5.0, 5.0}};
 
   static constexpr auto primal(const auto& x) {
