@@ -240,3 +240,35 @@ TEST(ForwardErrors, JacobianOutputSizeChangesBetweenSweeps) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ForwardContainers, FloatPrimalsAndMixedShadowTypes) {
+  // float primals give Dual<float>; a double shadow is converted on the way in and out.
+  std::vector<float> x{1.0f, 3.0f};
+  std::vector<double> dx{1.0, 1.0};
+  const auto r = kinase::autodiff(kinase::Forward, rosenbrock_inp, kinase::Duplicated{}, kinase::Duplicated(x, dx));
+  static_assert(std::is_same_v<std::remove_cvref_t<decltype(r.primal)>, float>);
+  EXPECT_EQ(r.primal, 400.0f);
+  EXPECT_EQ(r.derivative, -400.0f);
+  auto square_in_place = [](auto& v) {
+    for (auto& e : v) e = e * e;
+  };
+  std::vector<float> y{2.0f};
+  std::vector<double> dy{1.0};
+  kinase::autodiff(kinase::Forward, square_in_place, kinase::Const{}, kinase::Duplicated(y, dy));
+  EXPECT_EQ(y[0], 4.0f);
+  EXPECT_EQ(dy[0], 4.0);
+}
+
+TEST(ForwardContainers, EmptyInputs) {
+  auto constant = [](const auto&) { return 1.5; };
+  EXPECT_TRUE(kinase::gradient(kinase::Forward, constant, std::vector<double>{}).empty());
+  EXPECT_EQ(kinase::gradient(kinase::ForwardWithPrimal, constant, std::vector<double>{}).primal, 1.5);
+  const auto j = kinase::jacobian(kinase::Forward, [](const auto&) { return std::vector<double>(2, 0.5); },
+                                  std::vector<double>{});
+  EXPECT_EQ(j.rows(), 2u);
+  EXPECT_EQ(j.cols(), 0u);
+}
+
+}  // namespace

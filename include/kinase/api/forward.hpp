@@ -235,10 +235,11 @@ struct ForwardArgument<D, A> {
         const D& d = element_at(duals, i);
         if constexpr (!info<A>::no_need &&
                       !std::is_const_v<std::remove_reference_t<decltype(element_at(activity.value, i))>>)
-          element_at(activity.value, i) = d.primal;
+          element_at(activity.value, i) = static_cast<element_t<V>>(d.primal);
         for (int k = 0; k < N; ++k) {
           auto& target = element_at(shadow(k), i);
-          if constexpr (!std::is_const_v<std::remove_reference_t<decltype(target)>>) target = d.tangent[k];
+          using Target = std::remove_reference_t<decltype(target)>;
+          if constexpr (!std::is_const_v<Target>) target = static_cast<Target>(d.tangent[k]);
         }
       }
     }
