@@ -265,8 +265,8 @@ TEST(ForwardContainers, EmptyInputs) {
   auto constant = [](const auto&) { return 1.5; };
   EXPECT_TRUE(kinase::gradient(kinase::Forward, constant, std::vector<double>{}).empty());
   EXPECT_EQ(kinase::gradient(kinase::ForwardWithPrimal, constant, std::vector<double>{}).primal, 1.5);
-  const auto j = kinase::jacobian(kinase::Forward, [](const auto&) { return std::vector<double>(2, 0.5); },
-                                  std::vector<double>{});
+  const auto j = kinase::jacobian(
+      kinase::Forward, [](const auto&) { return std::vector<double>(2, 0.5); }, std::vector<double>{});
   EXPECT_EQ(j.rows(), 2u);
   EXPECT_EQ(j.cols(), 0u);
 }

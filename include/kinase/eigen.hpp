@@ -68,13 +68,14 @@ constexpr Dual<T, N> abs2(const Dual<T, N>& x) {
   return x * x;
 }
 
-/// Plain (owning) Eigen matrices and arrays are containers: the duals live in a matrix of the same shape.
-template <class T, int R, int C, int O, int MR, int MC>
-struct container_traits<Eigen::Matrix<T, R, C, O, MR, MC>> {
-  using M = Eigen::Matrix<T, R, C, O, MR, MC>;
+namespace detail {
+/// Plain (owning) Eigen matrices and arrays are containers: the duals live in an object of the same shape.
+template <template <class, int, int, int, int, int> class Plain, class T, int R, int C, int O, int MR, int MC>
+struct eigen_plain_traits {
+  using M = Plain<T, R, C, O, MR, MC>;
   using element = T;
   template <class U>
-  using rebind = Eigen::Matrix<U, R, C, O, MR, MC>;
+  using rebind = Plain<U, R, C, O, MR, MC>;
   template <class U>
   static rebind<U> make_like(const M& c) {
     return rebind<U>(c.rows(), c.cols());
@@ -85,23 +86,15 @@ struct container_traits<Eigen::Matrix<T, R, C, O, MR, MC>> {
     return storage;
   }
 };
+}  // namespace detail
 
 template <class T, int R, int C, int O, int MR, int MC>
-struct container_traits<Eigen::Array<T, R, C, O, MR, MC>> {
-  using M = Eigen::Array<T, R, C, O, MR, MC>;
-  using element = T;
-  template <class U>
-  using rebind = Eigen::Array<U, R, C, O, MR, MC>;
-  template <class U>
-  static rebind<U> make_like(const M& c) {
-    return rebind<U>(c.rows(), c.cols());
-  }
-  static std::size_t size(const M& c) { return static_cast<std::size_t>(c.size()); }
-  template <class S>
-  static S& pass(S& storage) {
-    return storage;
-  }
-};
+struct container_traits<Eigen::Matrix<T, R, C, O, MR, MC>>
+    : detail::eigen_plain_traits<Eigen::Matrix, T, R, C, O, MR, MC> {};
+
+template <class T, int R, int C, int O, int MR, int MC>
+struct container_traits<Eigen::Array<T, R, C, O, MR, MC>>
+    : detail::eigen_plain_traits<Eigen::Array, T, R, C, O, MR, MC> {};
 
 /// A Jacobian (or any kinase::Matrix) as an Eigen matrix.
 template <class T>

@@ -27,15 +27,11 @@ struct Fmin {
   static constexpr auto partial(const auto& x, const auto& y, const auto& r) {
     using R = result_t<decltype(r)>;
     // fmin ignores a nan argument: the derivative follows the number it returns.
-    const bool x_nan = std::isnan(base_value(x));
-    const bool y_nan = std::isnan(base_value(y));
+    const bool x_nan = base_value(x) != base_value(x);
+    const bool y_nan = base_value(y) != base_value(y);
     const bool picks_x = !x_nan && (y_nan || !(y < x));
-    const bool tie = x == y;
-    if (tie) return R(0.5);
-    if constexpr (I == 0)
-      return picks_x ? R(1) : R(0);
-    else
-      return picks_x ? R(0) : R(1);
+    const bool tie = x == y;  // (false when either is nan)
+    return selection_partial<I, R>(picks_x, tie);
   }
 };
 

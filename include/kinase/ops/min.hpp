@@ -28,12 +28,8 @@ struct Min {
     using R = result_t<decltype(r)>;
     // std::min returns x unless y < x; nan makes the comparison false, so the derivative follows x.
     const bool picks_x = !(y < x);
-    const bool tie = x == y;
-    if (tie) return R(0.5);
-    if constexpr (I == 0)
-      return picks_x ? R(1) : R(0);
-    else
-      return picks_x ? R(0) : R(1);
+    const bool tie = x == y;  // (false when either is nan)
+    return selection_partial<I, R>(picks_x, tie);
   }
 };
 

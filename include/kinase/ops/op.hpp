@@ -88,6 +88,14 @@ inline constexpr bool finite_partials = requires {
   requires Op::finite_partials;
 };
 
+/// The partials of an op that returns one of its two arguments (min, max, fmin, fmax): 1 for the argument picked,
+/// 0 for the other, and ½ each at a tie so that the choice is symmetric and op(x, x) has derivative 1.
+template <int I, class R>
+constexpr R selection_partial(bool picks_x, bool tie) {
+  if (tie) return R(0.5);
+  return (I == 0) == picks_x ? R(1) : R(0);
+}
+
 /// The value of a partial as a number of type T (tags included); used by tests and by engines that store numbers.
 template <class T, class P>
 constexpr T partial_value(const P& p) {
