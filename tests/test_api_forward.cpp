@@ -261,6 +261,35 @@ TEST(ForwardContainers, FloatPrimalsAndMixedShadowTypes) {
   EXPECT_EQ(dy[0], 4.0);
 }
 
+TEST(ForwardContainers, UnchangedShadowsKeepTheirOwnPrecision) {
+  // A double shadow of a float primal that the function does not change is not rounded through float.
+  std::vector<float> x{1.0f, 3.0f};
+  std::vector<double> dx{0.1, 0.3};
+  kinase::autodiff(kinase::Forward, rosenbrock_inp, kinase::Duplicated{}, kinase::Duplicated(x, dx));
+  EXPECT_EQ(dx[0], 0.1);
+  EXPECT_EQ(dx[1], 0.3);
+}
+
+TEST(ForwardContainers, MutationWriteBackForEveryContainer) {
+  auto square_in_place = [](auto&& v) {
+    for (auto& e : v) e = e * e;
+  };
+  std::array<double, 2> xa{2.0, 3.0}, dxa{1.0, 1.0};
+  kinase::autodiff(kinase::Forward, square_in_place, kinase::Const{}, kinase::Duplicated(xa, dxa));
+  EXPECT_EQ(xa, (std::array{4.0, 9.0}));
+  EXPECT_EQ(dxa, (std::array{4.0, 6.0}));
+  std::vector<double> storage{2.0, 3.0}, shadow{1.0, 0.0};
+  kinase::autodiff(kinase::Forward, square_in_place, kinase::Const{},
+                   kinase::Duplicated(std::span<double>(storage), std::span<double>(shadow)));
+  EXPECT_EQ(storage, (std::vector{4.0, 9.0}));
+  EXPECT_EQ(shadow, (std::vector{4.0, 0.0}));
+  std::vector<double> z{2.0, 3.0}, s1{1.0, 0.0}, s2{0.0, 1.0};
+  kinase::autodiff(kinase::Forward, square_in_place, kinase::Const{}, kinase::BatchDuplicatedNoNeed(z, {s1, s2}));
+  EXPECT_EQ(z, (std::vector{2.0, 3.0}));  // NoNeed: the primal is left as it was
+  EXPECT_EQ(s1, (std::vector{4.0, 0.0}));
+  EXPECT_EQ(s2, (std::vector{0.0, 6.0}));
+}
+
 TEST(ForwardContainers, EmptyInputs) {
   auto constant = [](const auto&) { return 1.5; };
   EXPECT_TRUE(kinase::gradient(kinase::Forward, constant, std::vector<double>{}).empty());

@@ -54,6 +54,18 @@ TEST(EdgeCases, PowAtZeroBase) {
   }
 }
 
+TEST(EdgeCases, PowAtZeroExponentKeepsSecondOrder) {
+  // At y = 0 (x ≠ 0) ∂/∂x = y·x^(y−1) is 0, but its derivative along y is 1/x: nested Duals must see it, in both
+  // seeding orders, so that Hessians stay symmetric.
+  using DD = Dual<D, 1>;
+  using std::pow;
+  const double x0 = 2.0;
+  const DD xy = pow(DD(D(x0, {1.0}), {D(0.0)}), DD(D(0.0, {0.0}), {D(1.0)}));  // inner x, outer y
+  const DD yx = pow(DD(D(x0, {0.0}), {D(1.0)}), DD(D(0.0, {1.0}), {D(0.0)}));  // inner y, outer x
+  EXPECT_DOUBLE_EQ(xy.tangent[0].tangent[0], 1 / x0);
+  EXPECT_DOUBLE_EQ(yx.tangent[0].tangent[0], 1 / x0);
+}
+
 TEST(EdgeCases, PowNegativeBaseIntegralExponent) {
   using std::pow;
   const auto [x, y] = seed2(-2.0, 3.0);
@@ -87,11 +99,15 @@ TEST(EdgeCases, Atan2AtOriginAndAcrossTheCut) {
     EXPECT_DOUBLE_EQ(r.tangent[0], -0.5);
     EXPECT_NEAR(r.tangent[1], 0.0, 1e-12);
   }
-  // Large and tiny arguments neither overflow nor underflow.
+  // Large and tiny arguments neither overflow nor underflow: ∂/∂y = x/(x² + y²), ∂/∂x = −y/(x² + y²).
   auto [yb, xb] = seed2(3e200, 4e200);
   r = atan2(yb, xb);
-  EXPECT_DOUBLE_EQ(r.tangent[0], 0.16e-200);  // x/(x² + y²)
+  EXPECT_DOUBLE_EQ(r.tangent[0], 0.16e-200);
   EXPECT_DOUBLE_EQ(r.tangent[1], -0.12e-200);
+  auto [ys, xs] = seed2(3e-200, 4e-200);
+  r = atan2(ys, xs);
+  EXPECT_DOUBLE_EQ(r.tangent[0], 0.16e200);
+  EXPECT_DOUBLE_EQ(r.tangent[1], -0.12e200);
 }
 
 TEST(EdgeCases, HypotAtOriginAndExtremes) {
@@ -131,6 +147,24 @@ TEST(EdgeCases, MinMaxTiesSplitEvenly) {
   EXPECT_EQ(max(c, 0.0).tangent[0], 1.0);
 }
 
+TEST(EdgeCases, MinMaxWithNanFollowTheArgumentReturned) {
+  using std::max;
+  using std::min;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // std::min/std::max return their first argument when the comparison is false, which it is with a nan.
+  auto [x, y] = seed2(nan, 3.0);
+  for (const D2& r : {max(x, y), min(x, y)}) {
+    EXPECT_TRUE(std::isnan(r.primal));
+    EXPECT_EQ(r.tangent[0], 1.0);
+    EXPECT_EQ(r.tangent[1], 0.0);
+  }
+  for (const D2& r : {max(y, x), min(y, x)}) {
+    EXPECT_EQ(r.primal, 3.0);
+    EXPECT_EQ(r.tangent[0], 0.0);
+    EXPECT_EQ(r.tangent[1], 1.0);
+  }
+}
+
 TEST(EdgeCases, FminFmaxIgnoreNan) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   auto [x, y] = seed2(nan, 3.0);
@@ -161,6 +195,7 @@ TEST(EdgeCases, OneSidedInfiniteSlopes) {
   EXPECT_EQ(acos(seed(1.0)).tangent[0], -inf);
   EXPECT_EQ(acos(seed(-1.0)).tangent[0], -inf);
   EXPECT_EQ(atanh(seed(1.0)).tangent[0], inf);
+  EXPECT_EQ(atanh(seed(-1.0)).tangent[0], inf);
   EXPECT_EQ(cbrt(seed(0.0)).tangent[0], inf);
 }
 
@@ -178,6 +213,25 @@ TEST(EdgeCases, GammaPolesAreNan) {
   // Between the poles (reflection and recurrence): ψ(−0.5) = ψ(0.5) + 2 = ψ(1.5) = 2 − γ − 2 ln 2.
   EXPECT_NEAR(kinase::digamma(-0.5), kinase::digamma(0.5) + 2.0, 1e-14);
   EXPECT_NEAR(kinase::digamma(-0.5), 2 - std::numbers::egamma - 2 * std::numbers::ln2, 1e-14);
+}
+
+TEST(EdgeCases, PolygammaReflectionAtNegativeArguments) {
+  using std::numbers::pi;
+  // ψ'(x) + ψ'(1 − x) = π²/sin²(πx), near zero and far out (where a shift of |x| steps would never finish).
+  for (double x : {-0.3, -2.7, -1e6 + 0.3, -1e12 + 0.25}) {
+    const double s = std::sin(pi * (x - std::floor(x)));
+    EXPECT_NEAR((kinase::polygamma(1, x) + kinase::polygamma(1, 1 - x)) * s * s / (pi * pi), 1.0, 1e-9) << x;
+  }
+  // The recurrence ψ⁽ⁿ⁾(x + 1) = ψ⁽ⁿ⁾(x) + (−1)ⁿ n!/xⁿ⁺¹ across the reflected and shifted branches.
+  for (int n = 0; n <= 4; ++n) {
+    double n_factorial = 1;
+    for (int k = 2; k <= n; ++k) n_factorial *= k;
+    for (double x : {-3.4, -0.6, -0.2}) {
+      const double expected = kinase::polygamma(n, x) + (n % 2 ? -1.0 : 1.0) * n_factorial / std::pow(x, n + 1);
+      EXPECT_NEAR(kinase::polygamma(n, x + 1), expected, 1e-11 * std::max(1.0, std::fabs(expected)))
+          << "n = " << n << ", x = " << x;
+    }
+  }
 }
 
 TEST(EdgeCases, PiecewiseConstantAtJumps) {

@@ -93,4 +93,26 @@ TEST(Eigen, DuplicatedEigenVectorsAndBatch) {
   EXPECT_EQ(G(1, 1), 1.0);
 }
 
+TEST(Eigen, MutationWriteBackAndStorageOrder) {
+  // An Eigen vector mutated in place: primal and shadow are written back.
+  Eigen::Vector3d x(1.0, 2.0, 3.0), dx(1.0, 1.0, 0.0);
+  autodiff(
+      Forward, [](auto& v) { v = v.cwiseProduct(v); }, Const{}, Duplicated(x, dx));
+  EXPECT_EQ(x, Eigen::Vector3d(1.0, 4.0, 9.0));
+  EXPECT_EQ(dx, Eigen::Vector3d(2.0, 4.0, 0.0));
+  // A matrix input: the Jacobian's columns follow the input's storage order (column-major by default).
+  Eigen::Matrix2d X;
+  X << 1.0, 2.0, 3.0, 4.0;
+  const Matrix<double> J = jacobian(
+      Forward, [](const auto& m) { return m(0, 1) * 10.0 + m(1, 0); }, X);
+  ASSERT_EQ(J.cols(), 4u);
+  EXPECT_EQ(J(0, 1), 1.0);   // X(1, 0) is the second stored coefficient
+  EXPECT_EQ(J(0, 2), 10.0);  // X(0, 1) is the third
+  Eigen::Matrix<double, 2, 2, Eigen::RowMajor> Xr = X;
+  const Matrix<double> Jr = jacobian(
+      Forward, [](const auto& m) { return m(0, 1) * 10.0 + m(1, 0); }, Xr);
+  EXPECT_EQ(Jr(0, 1), 10.0);  // row-major: X(0, 1) is the second stored coefficient
+  EXPECT_EQ(Jr(0, 2), 1.0);
+}
+
 }  // namespace

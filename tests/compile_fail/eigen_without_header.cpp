@@ -1,4 +1,4 @@
-// expect: an Eigen argument needs #include <kinase/eigen.hpp>
+// expect: and needs #include <kinase/eigen.hpp>
 #include <Eigen/Core>
 #include <kinase/kinase.hpp>
 int main() {

@@ -108,8 +108,10 @@ constexpr void check_forward_argument() {
                   "without values is only for the return activity");
     if constexpr (info<A>::active) {
       using V = std::remove_cvref_t<decltype(std::declval<std::remove_cvref_t<A>&>().value)>;
-      static_assert(!LooksLikeEigen<V> || Container<V>,
-                    "kinase::autodiff: an Eigen argument needs #include <kinase/eigen.hpp>");
+      static_assert(
+          !LooksLikeEigen<V> || Container<V>,
+          "kinase::autodiff: an Eigen argument must be a plain Eigen::Matrix or Eigen::Array (not a Map, Ref, "
+          "Block or expression), and needs #include <kinase/eigen.hpp>");
       static_assert(DifferentiableScalar<element_t<V>>,
                     "kinase::autodiff: an active argument (Duplicated, BatchDuplicated) must hold floating-point "
                     "values: a float, double or long double, or a std::vector, std::array, std::span or Eigen object "
@@ -131,6 +133,17 @@ void check_shadow_size(const V& value, const Sh& shadow, std::size_t position, c
   } else {
     static_assert(!Container<Sh>, "kinase::autodiff: the shadow of a scalar argument must be a scalar too");
   }
+}
+
+/// Stores `computed` (in the Dual's scalar type) into the caller's `target`, of its own type. Where the two types
+/// differ and the computed value is the target converted, the target keeps its value: a shadow of double seeds for a
+/// float primal is not rounded to float unless the function changed it.
+template <class Target, class S>
+void write_back_value(Target& target, const S& computed) {
+  if constexpr (!std::is_same_v<Target, S>) {
+    if (computed == static_cast<S>(target)) return;
+  }
+  target = static_cast<Target>(computed);
 }
 
 /// Where an active argument's Duals live: one Dual for a scalar, a container of the same shape for a container.
@@ -235,11 +248,11 @@ struct ForwardArgument<D, A> {
         const D& d = element_at(duals, i);
         if constexpr (!info<A>::no_need &&
                       !std::is_const_v<std::remove_reference_t<decltype(element_at(activity.value, i))>>)
-          element_at(activity.value, i) = static_cast<element_t<V>>(d.primal);
+          write_back_value(element_at(activity.value, i), d.primal);
         for (int k = 0; k < N; ++k) {
           auto& target = element_at(shadow(k), i);
-          using Target = std::remove_reference_t<decltype(target)>;
-          if constexpr (!std::is_const_v<Target>) target = static_cast<Target>(d.tangent[k]);
+          if constexpr (!std::is_const_v<std::remove_reference_t<decltype(target)>>)
+            write_back_value(target, d.tangent[k]);
         }
       }
     }
@@ -248,6 +261,7 @@ struct ForwardArgument<D, A> {
 
 template <class Mode, class Ret, class D, class R>
 auto make_forward_result(const R& r) {
+  check_result_type<D, R>();  // also where only tangents are read: an unreadable result must not give 0
   constexpr std::size_t N = static_cast<std::size_t>(D::lanes);
   using Info = activity_info<Ret>;
   if constexpr (std::is_same_v<Ret, Const<void>>) {

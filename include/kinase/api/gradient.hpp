@@ -21,7 +21,9 @@ namespace detail {
 
 template <class X>
 constexpr void check_sweep_input() {
-  static_assert(!LooksLikeEigen<X> || Container<X>, "kinase: an Eigen argument needs #include <kinase/eigen.hpp>");
+  static_assert(!LooksLikeEigen<X> || Container<X>,
+                "kinase: an Eigen argument must be a plain Eigen::Matrix or Eigen::Array (not a Map, Ref, Block or "
+                "expression), and needs #include <kinase/eigen.hpp>");
   static_assert(Container<X>,
                 "kinase::gradient / kinase::jacobian: the input must be a container of numbers (std::vector, "
                 "std::array, std::span, an Eigen vector, or a braced list such as {1.0, 2.0})");

@@ -6,26 +6,53 @@
 //
 // Evaluation (for float, double and long double): shift x upward with ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x+1) − (−1)ⁿ n!/xⁿ⁺¹ until
 // x ≥ 10 + n, then the asymptotic series in Bernoulli numbers (ten terms; the first omitted term is below 1e-19
-// relative there). For n = 0 and x < 0 the reflection ψ(x) = ψ(1 − x) − π/tan(πx) avoids a long shift.
+// relative there for n ≤ 1 and below 1e-17 for n ≤ 10). For x < 0 the reflection
+//   ψ⁽ⁿ⁾(x) = (−1)ⁿ ψ⁽ⁿ⁾(1 − x) − π Dⁿ[cot(πx)]
+// avoids a shift of |x| steps; Dⁿ cot(πx) is a polynomial in c = cot(πx): Q₀ = c, Qₖ₊₁ = −π (1 + c²) Qₖ'(c).
 #include <cmath>
 #include <concepts>
 #include <limits>
 #include <numbers>
 #include <type_traits>
+#include <vector>
 
 #include "kinase/ops/op.hpp"
 
 namespace kinase::detail {
 
+/// Dⁿ cot(πx), the n-th derivative in x, as the polynomial Qₙ(c) in c = cot(πx) (see above).
+template <std::floating_point T>
+T cot_pi_derivative(int n, T x) {
+  using std::floor;
+  using std::tan;
+  const T pi = std::numbers::pi_v<T>;
+  const T c = T(1) / tan(pi * (x - floor(x)));  // cot has period 1: reduce first, so large |x| keeps its accuracy
+  std::vector<T> q{T(0), T(1)};                 // coefficients of Q₀(c) = c, lowest degree first
+  for (int k = 0; k < n; ++k) {
+    std::vector<T> next(q.size() + 1, T(0));  // −π (1 + c²) Q'(c): degree grows by one
+    for (std::size_t j = 1; j < q.size(); ++j) {
+      const T d = T(j) * q[j];  // coefficient of c^(j−1) in Q'
+      next[j - 1] -= pi * d;
+      next[j + 1] -= pi * d;
+    }
+    q = std::move(next);
+  }
+  T value = 0;
+  for (std::size_t j = q.size(); j-- > 0;) value = value * c + q[j];
+  return value;
+}
+
 template <std::floating_point T>
 T polygamma_value(int n, T x) {
   using std::floor;
   using std::log;
-  using std::tan;
   if (n < 0 || std::isnan(x)) return std::numeric_limits<T>::quiet_NaN();
   if (x <= 0 && x == floor(x)) return std::numeric_limits<T>::quiet_NaN();  // pole
   if (std::isinf(x)) return n == 0 ? x : T(0);
-  if (n == 0 && x < 0) return polygamma_value(0, T(1) - x) - std::numbers::pi_v<T> / tan(std::numbers::pi_v<T> * x);
+  if (x < 0) {
+    const T sign_n = (n % 2 == 0) ? T(1) : T(-1);
+    return sign_n * polygamma_value(n, T(1) - x) - std::numbers::pi_v<T> * cot_pi_derivative(n, x);
+  }
 
   T n_factorial = 1;  // n!
   for (int k = 2; k <= n; ++k) n_factorial *= T(k);

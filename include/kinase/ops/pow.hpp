@@ -2,8 +2,9 @@
 // pow(x, y) = x^y with a real (or active) exponent; an integer exponent uses PowInt (pow_int.hpp).
 //   ∂/∂x = y · x^(y−1)      ∂/∂y = x^y · log(x)
 // Edges, decided once:
-//   y = 0:  ∂/∂x = 0 everywhere, x = 0 included (x^0 is the constant 1; y · x^(−1) would be 0 · inf = nan)
-//   x = 0:  ∂/∂y = 0 for every y (0^y is 0 for y > 0; x^y log x would be 0 · (−inf) = nan); as in JAX
+//   y = 0:  ∂/∂x = 0 everywhere, x = 0 included (x^0 is the constant 1; y · x^(−1) would be 0 · inf = nan at x = 0;
+//           elsewhere the formula itself is used, so that nested Duals keep ∂²/∂x∂y = 1/x)
+//   x = 0:  ∂/∂y = 0 for every y (0^y is 0 for y > 0; x^y log x would be 0 · (−inf) = nan)
 //   x = 0:  ∂/∂x = y · 0^(y−1): 1 for y = 1, 0 for y = 2, +inf for y = 0.5 (one-sided infinite slope)
 //   x < 0 with integral y: ∂/∂x is finite; ∂/∂y is nan (log of a negative number: x^y is not real-valued near y)
 #include <cmath>
@@ -28,7 +29,7 @@ struct Pow {
     using std::log;
     using std::pow;
     if constexpr (I == 0) {
-      if (y == 0) return R(0);
+      if (y == 0 && x == 0) return R(0);  // only where the formula gives 0 · inf; elsewhere it is exact
       return R(y * pow(x, y - 1));
     } else {
       if (x == 0) return R(0);
