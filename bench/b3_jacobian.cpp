@@ -2,8 +2,8 @@
 // The map is written once, generically, and run on double (the primal), kinase::Dual<double, 8>, Eigen's
 // AutoDiffScalar<Matrix<double, 8, 1>> and Ceres' Jet<double, 8>. Each tool seeds x[j] with the unit tangent e_j,
 // evaluates, and copies out the 8 values and the 64 partials. The figure is the ratio Jacobian time / primal time.
-// Correctness before speed: the three tools must agree to 1e-12 (relative) and with central differences, or the
-// benchmark stops without timing anything.
+// A hand-written Jacobian ("manual") is timed beside them as the floor. Correctness before speed: all tools must agree
+// to 1e-12 (relative) and with central differences, or the benchmark stops without timing anything.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -69,6 +69,27 @@ struct KinaseForward {
   }
 };
 
+// The floor: the Jacobian written by hand from the map's formula (what a person would write; design §7's
+// "manual"). It shares every libm call between value and derivative, so it shows what the map allows.
+struct Manual {
+  static constexpr const char* name = "manual";
+  static void evaluate(const double* x, double* out) {
+    for (int i = 0; i < kOut; ++i) {
+      const int ia = i, ib = (i + 1) % kIn, ic = (i + 3) % kIn, id = (i + 5) % kIn;
+      const double a = x[ia], b = x[ib], c = x[ic], d = x[id];
+      const double sa = std::sin(a), ca = std::cos(a), e = std::exp(0.3 * b), ac = a * c;
+      const double cos_ac = std::cos(ac), sin_ac = std::sin(ac), q = 1.0 + d * d;
+      out[i] = sa * e + cos_ac + std::log(q);
+      double* row = out + kOut + kIn * i;
+      for (int j = 0; j < kIn; ++j) row[j] = 0.0;
+      row[ia] += ca * e - sin_ac * c;
+      row[ib] += 0.3 * sa * e;
+      row[ic] -= sin_ac * a;
+      row[id] += 2.0 * d / q;
+    }
+  }
+};
+
 struct EigenAutoDiff {
   static constexpr const char* name = "eigen";
   using S = Eigen::AutoDiffScalar<Eigen::Matrix<double, kIn, 1>>;
@@ -118,23 +139,24 @@ double relative_difference(double a, double b) {
   return scale == 0.0 ? 0.0 : std::abs(a - b) / scale;
 }
 
-// The three tools agree with one another (1e-12 relative), their values with the primal, and their partials with
+// The tools agree with one another (1e-12 relative), their values with the primal, and their partials with
 // central differences of the primal (a loose check that they are right, not just alike).
 bool check(const std::array<double, kIn>& x, double& worst) {
   std::array<double, kOut> value{};
   Primal::evaluate(x.data(), value.data());
-  std::array<std::array<double, kResults>, 3> got{};
+  std::array<std::array<double, kResults>, 4> got{};
   KinaseForward::evaluate(x.data(), got[0].data());
   EigenAutoDiff::evaluate(x.data(), got[1].data());
   CeresJet::evaluate(x.data(), got[2].data());
-  const char* names[3] = {KinaseForward::name, EigenAutoDiff::name, CeresJet::name};
+  Manual::evaluate(x.data(), got[3].data());
+  const char* names[4] = {KinaseForward::name, EigenAutoDiff::name, CeresJet::name, Manual::name};
   bool ok = true;
   const auto what = [](int r) {
     return r < kOut ? "y[" + std::to_string(r) + "]"
                     : "J(" + std::to_string((r - kOut) / kIn) + ", " + std::to_string((r - kOut) % kIn) + ")";
   };
   for (int r = 0; r < kResults; ++r) {
-    for (int t = 1; t < 3; ++t) {
+    for (int t = 1; t < 4; ++t) {
       const double diff = relative_difference(got[0][r], got[t][r]);
       worst = std::max(worst, diff);
       if (!(diff <= 1e-12)) {
@@ -191,6 +213,7 @@ int main(int argc, char** argv) {
       {KinaseForward::name, run_batch<KinaseForward, kResults>},
       {EigenAutoDiff::name, run_batch<EigenAutoDiff, kResults>},
       {CeresJet::name, run_batch<CeresJet, kResults>},
+      {Manual::name, run_batch<Manual, kResults>},
   };
   const bench::Settings settings = bench::settings_for(options);
   std::printf("# B3: value and 8x8 Jacobian by 8-lane forward mode (compiler %s)\n", __VERSION__);
