@@ -301,3 +301,22 @@ TEST(ForwardContainers, EmptyInputs) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ForwardNesting, InnerCallOnTheOuterCallsDuals) {
+  // d/dx [x · d/dy (x·y)] at y = 1 = d/dx [x · x] = 2x, with the inner call given the outer Dual as its argument's
+  // scalar type: its Duals nest inside the outer ones, so no tangent is confused.
+  auto outer = [](auto x) {
+    using S = decltype(x);
+    auto inner = [&](auto y) { return x * y; };
+    const auto d =
+        kinase::autodiff(kinase::Forward, inner, kinase::DuplicatedNoNeed{}, kinase::Duplicated(S(1.0), S(1.0)));
+    return x * d.derivative;
+  };
+  const auto r = kinase::autodiff(kinase::Forward, outer, kinase::Duplicated{}, kinase::Duplicated(3.0, 1.0));
+  EXPECT_EQ(r.primal, 9.0);
+  EXPECT_EQ(r.derivative, 6.0);
+}
+
+}  // namespace

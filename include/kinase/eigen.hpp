@@ -11,9 +11,9 @@
 namespace Eigen {
 
 /// A Dual is a real (non-complex) scalar whose cost is its lanes' worth of the primal's.
-template <class T, int N>
-struct NumTraits<kinase::Dual<T, N>> : GenericNumTraits<kinase::Dual<T, N>> {
-  using D = kinase::Dual<T, N>;
+template <class T, int N, class Tag>
+struct NumTraits<kinase::Dual<T, N, Tag>> : GenericNumTraits<kinase::Dual<T, N, Tag>> {
+  using D = kinase::Dual<T, N, Tag>;
   using Real = D;
   using NonInteger = D;
   using Nested = D;
@@ -37,13 +37,13 @@ struct NumTraits<kinase::Dual<T, N>> : GenericNumTraits<kinase::Dual<T, N>> {
 };
 
 /// Dual ⊗ plain number gives a Dual, in either order, so that `Matrix<Dual> * Matrix<double>` compiles.
-template <class T, int N, class BinaryOp>
-struct ScalarBinaryOpTraits<kinase::Dual<T, N>, T, BinaryOp> {
-  using ReturnType = kinase::Dual<T, N>;
+template <class T, int N, class Tag, class BinaryOp>
+struct ScalarBinaryOpTraits<kinase::Dual<T, N, Tag>, T, BinaryOp> {
+  using ReturnType = kinase::Dual<T, N, Tag>;
 };
-template <class T, int N, class BinaryOp>
-struct ScalarBinaryOpTraits<T, kinase::Dual<T, N>, BinaryOp> {
-  using ReturnType = kinase::Dual<T, N>;
+template <class T, int N, class Tag, class BinaryOp>
+struct ScalarBinaryOpTraits<T, kinase::Dual<T, N, Tag>, BinaryOp> {
+  using ReturnType = kinase::Dual<T, N, Tag>;
 };
 
 }  // namespace Eigen
@@ -51,20 +51,20 @@ struct ScalarBinaryOpTraits<T, kinase::Dual<T, N>, BinaryOp> {
 namespace kinase {
 
 // Functions Eigen calls on a real scalar.
-template <class T, int N>
-constexpr const Dual<T, N>& conj(const Dual<T, N>& x) {
+template <class T, int N, class Tag>
+constexpr const Dual<T, N, Tag>& conj(const Dual<T, N, Tag>& x) {
   return x;
 }
-template <class T, int N>
-constexpr const Dual<T, N>& real(const Dual<T, N>& x) {
+template <class T, int N, class Tag>
+constexpr const Dual<T, N, Tag>& real(const Dual<T, N, Tag>& x) {
   return x;
 }
-template <class T, int N>
-constexpr Dual<T, N> imag(const Dual<T, N>&) {
-  return Dual<T, N>(T(0));
+template <class T, int N, class Tag>
+constexpr Dual<T, N, Tag> imag(const Dual<T, N, Tag>&) {
+  return Dual<T, N, Tag>(T(0));
 }
-template <class T, int N>
-constexpr Dual<T, N> abs2(const Dual<T, N>& x) {
+template <class T, int N, class Tag>
+constexpr Dual<T, N, Tag> abs2(const Dual<T, N, Tag>& x) {
   return x * x;
 }
 

@@ -292,7 +292,8 @@ auto forward_autodiff(F& f, std::index_sequence<I...>, A&... args) {
   constexpr std::size_t batch = batch_lanes<A...>();
   constexpr int lanes = batch == 0 ? 1 : static_cast<int>(batch);
   using S = typename common_scalar<void, typename active_scalar<A>::type...>::type;
-  using D = Dual<S, lanes>;
+  struct CallTag {};  // this call's Duals are its own (see Dual's Tag)
+  using D = Dual<S, lanes, CallTag>;
   std::tuple<ForwardArgument<D, A>...> prepared{ForwardArgument<D, A>(args, I + 1)...};
   (std::get<I>(prepared).seed(), ...);
   using R = std::remove_cvref_t<decltype(f(std::get<I>(prepared).pass()...))>;

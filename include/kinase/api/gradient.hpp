@@ -48,7 +48,8 @@ template <std::size_t K, class Mode, class F, class X>
 auto forward_gradient(F& f, const X& x) {
   using Tr = container_traits<X>;
   using S = typename Tr::element;
-  using D = Dual<S, static_cast<int>(K)>;
+  struct CallTag {};  // this call's Duals are its own (see Dual's Tag)
+  using D = Dual<S, static_cast<int>(K), CallTag>;
   const std::size_t n = Tr::size(x);
   auto duals = Tr::template make_like<D>(x);
   auto grad = Tr::template make_like<S>(x);
@@ -75,7 +76,8 @@ template <std::size_t K, class Mode, class F, class X>
 auto forward_jacobian(F& f, const X& x) {
   using Tr = container_traits<X>;
   using S = typename Tr::element;
-  using D = Dual<S, static_cast<int>(K)>;
+  struct CallTag {};  // this call's Duals are its own (see Dual's Tag)
+  using D = Dual<S, static_cast<int>(K), CallTag>;
   const std::size_t n = Tr::size(x);
   auto duals = Tr::template make_like<D>(x);
   using R = std::remove_cvref_t<decltype(sweep<K>(f, x, duals, 0))>;

@@ -14,16 +14,20 @@
 
 namespace kinase {
 
-template <class T, int N = 1>
+/// Tag tells apart the Duals of different differentiation calls: autodiff, gradient and jacobian each use a type
+/// local to their instantiation (so, one per function type and lane count), so that a Dual captured from an outer
+/// call cannot mix with an inner call's Duals of the same scalar type and lanes: perturbation confusion becomes a
+/// compile-time error. Duals made by hand have Tag = void.
+template <class T, int N = 1, class Tag = void>
 struct Dual;
 
 template <class T>
 inline constexpr bool is_dual_v = false;
-template <class T, int N>
-inline constexpr bool is_dual_v<Dual<T, N>> = true;
+template <class T, int N, class Tag>
+inline constexpr bool is_dual_v<Dual<T, N, Tag>> = true;
 
 /// A forward-mode active scalar: `primal` and `tangent[0..N)`, the derivative along N directions at once.
-template <class T, int N>
+template <class T, int N, class Tag>
 struct Dual {
   static_assert(N >= 1, "kinase::Dual<T, N>: the number of lanes N must be at least 1");
   static_assert(std::is_floating_point_v<T> || is_dual_v<T>,
@@ -60,9 +64,17 @@ struct Dual {
   constexpr Dual& operator/=(const B& b) { return *this = *this / b; }
 };
 
-template <class T, int N>
-struct engine<Dual<T, N>> {
-  using D = Dual<T, N>;
+namespace detail {
+/// True for two Duals that differ only in their Tag: Duals of two differentiation calls.
+template <class A, class B>
+inline constexpr bool same_dual_but_tag = false;
+template <class T, int N, class Tag1, class Tag2>
+inline constexpr bool same_dual_but_tag<Dual<T, N, Tag1>, Dual<T, N, Tag2>> = true;
+}  // namespace detail
+
+template <class T, int N, class Tag>
+struct engine<Dual<T, N, Tag>> {
+  using D = Dual<T, N, Tag>;
   static constexpr int depth = 1 + depth_v<T>;
 
   /// The value an argument contributes to the rule at this level: a Dual's primal, or the argument itself when it
@@ -72,9 +84,13 @@ struct engine<Dual<T, N>> {
     if constexpr (std::is_same_v<A, D>) {
       return a.primal;
     } else {
+      static_assert(depth_v<A> < depth || !detail::same_dual_but_tag<A, D>,
+                    "kinase: an operation mixes Duals of two different differentiation calls (perturbation "
+                    "confusion): a nested autodiff/gradient/jacobian call must receive the outer call's Duals as its "
+                    "arguments, not capture them");
       static_assert(depth_v<A> < depth,
-                    "kinase: an operation mixes Dual numbers of different lane counts or scalar types; convert "
-                    "them to one Dual type first");
+                    "kinase: an operation mixes Dual numbers of different lane counts or scalar types (or of two "
+                    "differentiation calls); convert them to one Dual type first");
       return a;
     }
   }
@@ -147,26 +163,26 @@ constexpr const auto& primal_of(const T& x) {
 }
 
 // Classification functions look at the primal value, as comparisons do.
-template <class T, int N>
-constexpr bool isnan(const Dual<T, N>& x) {
+template <class T, int N, class Tag>
+constexpr bool isnan(const Dual<T, N, Tag>& x) {
   return std::isnan(base_value(x));
 }
-template <class T, int N>
-constexpr bool isinf(const Dual<T, N>& x) {
+template <class T, int N, class Tag>
+constexpr bool isinf(const Dual<T, N, Tag>& x) {
   return std::isinf(base_value(x));
 }
-template <class T, int N>
-constexpr bool isfinite(const Dual<T, N>& x) {
+template <class T, int N, class Tag>
+constexpr bool isfinite(const Dual<T, N, Tag>& x) {
   return std::isfinite(base_value(x));
 }
-template <class T, int N>
-constexpr bool signbit(const Dual<T, N>& x) {
+template <class T, int N, class Tag>
+constexpr bool signbit(const Dual<T, N, Tag>& x) {
   return std::signbit(base_value(x));
 }
 
 /// Prints `value[t0, t1, ...]`.
-template <class T, int N>
-std::ostream& operator<<(std::ostream& os, const Dual<T, N>& x) {
+template <class T, int N, class Tag>
+std::ostream& operator<<(std::ostream& os, const Dual<T, N, Tag>& x) {
   os << x.primal << '[';
   for (int i = 0; i < N; ++i) os << (i ? ", " : "") << x.tangent[i];
   return os << ']';
@@ -175,9 +191,9 @@ std::ostream& operator<<(std::ostream& os, const Dual<T, N>& x) {
 }  // namespace kinase
 
 /// numeric_limits of a Dual are those of its primal type, as constants (zero tangents).
-template <class T, int N>
-class std::numeric_limits<kinase::Dual<T, N>> : public std::numeric_limits<T> {
-  using D = kinase::Dual<T, N>;
+template <class T, int N, class Tag>
+class std::numeric_limits<kinase::Dual<T, N, Tag>> : public std::numeric_limits<T> {
+  using D = kinase::Dual<T, N, Tag>;
   using L = std::numeric_limits<T>;
 
  public:
