@@ -5,6 +5,7 @@
 //   DuplicatedNoNeed(x, dx)            as Duplicated, but the caller does not need x's primal after the call
 //   BatchDuplicated(x, {dx1, ..., dxN})     N shadows: N tangent lanes in one sweep
 //   BatchDuplicatedNoNeed(x, {dx1, ..., dxN})
+//   Active(x)                          reverse mode, scalars: the derivative is returned
 // As return activities they are written with braces and no arguments: Const{}, Duplicated{}, ...
 // A container passed as an lvalue is held by reference, so that a function that mutates it updates the caller's
 // object and the shadow mirrors it; scalars and temporaries are held by value.
@@ -35,6 +36,20 @@ struct Const<void> {};
 Const()->Const<void>;
 template <class U>
 Const(U&&) -> Const<detail::stored_t<U>>;
+
+/// A scalar argument differentiated in reverse mode: its derivative is returned (or, as `Active{}`, a scalar
+/// result whose adjoint is seeded with 1).
+template <class T = void>
+struct Active {
+  T value;
+  template <class U>
+  constexpr Active(U&& v) : value(std::forward<U>(v)) {}
+};
+template <>
+struct Active<void> {};
+Active() -> Active<void>;
+template <class U>
+Active(U&&) -> Active<std::remove_cvref_t<U>>;
 
 /// An argument with its shadow (or, as `Duplicated{}`, a result whose primal and derivative are both returned).
 template <class T = void, class S = T>
@@ -127,6 +142,21 @@ struct activity_info<Const<T>> {
   static constexpr bool no_need = false;
   static constexpr std::size_t lanes = 1;
   static constexpr const char* name = "Const";
+};
+template <class A>
+inline constexpr bool is_active_activity = false;
+template <class T>
+inline constexpr bool is_active_activity<Active<T>> = true;
+
+template <class T>
+struct activity_info<Active<T>> {
+  static constexpr bool is_activity = true;
+  static constexpr bool is_return = std::is_void_v<T>;
+  static constexpr bool active = true;
+  static constexpr bool batch = false;
+  static constexpr bool no_need = false;
+  static constexpr std::size_t lanes = 1;
+  static constexpr const char* name = "Active";
 };
 template <class T, class S>
 struct activity_info<Duplicated<T, S>> {

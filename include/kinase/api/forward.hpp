@@ -106,6 +106,8 @@ constexpr void check_forward_argument() {
     static_assert(!info<A>::is_return,
                   "kinase::autodiff: an argument's activity needs its value, e.g. Duplicated(x, dx); Duplicated{} "
                   "without values is only for the return activity");
+    static_assert(!is_active_activity<std::remove_cvref_t<A>>,
+                  "kinase::autodiff: Active(x) is for reverse mode; in forward mode use Duplicated(x, dx)");
     if constexpr (info<A>::active) {
       using V = std::remove_cvref_t<decltype(std::declval<std::remove_cvref_t<A>&>().value)>;
       static_assert(
@@ -321,6 +323,8 @@ template <ForwardModeTag Mode, class F, class Ret, class... Args>
 auto autodiff(Mode, F&& f, Ret, Args&&... args) {
   using detail::activity_info;
   using R = std::remove_cvref_t<Ret>;
+  static_assert(!detail::is_active_activity<R>,
+                "kinase::autodiff: the return activity Active{} is for reverse mode; in forward mode use Duplicated{}");
   static_assert(activity_info<R>::is_activity && activity_info<R>::is_return,
                 "kinase::autodiff: the third argument is the return activity, written without a value: Const{}, "
                 "Duplicated{}, DuplicatedNoNeed{}, BatchDuplicated{} or BatchDuplicatedNoNeed{}");

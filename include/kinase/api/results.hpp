@@ -39,6 +39,19 @@ struct DerivativesOnly {
   std::array<D, N> derivatives;
 };
 
+/// Reverse mode: the derivatives of the Active arguments, in argument order (Enzyme's first tuple).
+template <class D>
+struct DerivativesOf {
+  D derivatives;
+};
+
+/// ReverseWithPrimal: the derivatives of the Active arguments, then the primal result (Enzyme's order).
+template <class D, class P>
+struct DerivativesAndPrimal {
+  D derivatives;
+  P primal;
+};
+
 /// Nothing to return (return activity Const in Forward mode, or a function returning void): the derivatives are
 /// in the shadows of the arguments.
 struct NoResult {};

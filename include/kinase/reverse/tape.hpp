@@ -1,0 +1,238 @@
+#pragma once
+// The Jacobian tape (design §4): for every recorded statement y = f(x₁, ..., xₙ), the index of y and the n pairs
+// (∂f/∂xᵢ, index of xᵢ). Reverse mode plays it backwards: ȳ is read and cleared, then x̄ᵢ += ∂f/∂xᵢ · ȳ.
+// The tape is an object; a thread records into it while a Recording scope is alive (no global tape in a type).
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "kinase/core/error.hpp"
+#include "kinase/reverse/chunked.hpp"
+#include "kinase/reverse/index_manager.hpp"
+
+namespace kinase {
+
+template <class T>
+class Tape;
+
+namespace detail {
+/// The tape this thread records into for scalar type T (set only by Recording).
+template <class T>
+inline thread_local Tape<T>* current_tape = nullptr;
+
+inline std::uint32_t next_tape_id() {
+  static std::atomic<std::uint32_t> counter{0};
+  return ++counter;
+}
+}  // namespace detail
+
+/// What a tape holds: printable with <<.
+struct TapeStats {
+  std::size_t statements = 0;      ///< recorded assignments
+  std::size_t arguments = 0;       ///< (partial, index) pairs over all statements
+  std::size_t bytes_used = 0;      ///< bytes of recorded data
+  std::size_t bytes_reserved = 0;  ///< bytes of blocks held (used or kept for reuse)
+  std::size_t largest_index = 0;   ///< adjoint vector length − 1
+  std::size_t live_indices = 0;    ///< active variables alive now
+  double bytes_per_statement() const { return statements ? double(bytes_used) / double(statements) : 0.0; }
+
+  friend std::ostream& operator<<(std::ostream& os, const TapeStats& s) {
+    return os << "statements " << s.statements << ", arguments " << s.arguments << ", bytes used " << s.bytes_used
+              << " (" << s.bytes_per_statement() << " per statement), bytes reserved " << s.bytes_reserved
+              << ", largest index " << s.largest_index << ", live indices " << s.live_indices;
+  }
+};
+
+/// A Jacobian tape for active scalars Real<T>.
+template <class T>
+class Tape {
+ public:
+  struct Statement {
+    Index lhs;
+    std::uint32_t arguments;
+  };
+
+  /// A place in the recording: reset to it, or evaluate between two of them.
+  struct Position {
+    typename detail::ChunkedVector<Statement>::Position statements;
+    typename detail::ChunkedVector<T>::Position partials;
+    typename detail::ChunkedVector<Index>::Position indices;
+    friend bool operator==(const Position&, const Position&) = default;
+  };
+
+  Tape() : id_(detail::next_tape_id()) {}
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+  ~Tape() {
+    if (detail::current_tape<T> == this) detail::current_tape<T> = nullptr;
+  }
+
+  std::uint32_t id() const { return id_; }
+
+  // --- recording (used by Real) ---------------------------------------------------------------------------------
+
+  /// Where a statement of at most `n` arguments writes them; `end_statement` records it.
+  struct ArgumentWriter {
+    T* partials;
+    Index* indices;
+    std::uint32_t count = 0;
+    /// Adds ∂/∂(index) = p, merging repeated occurrences of one variable into a single argument.
+    void push(const T& p, Index index) {
+      for (std::uint32_t k = 0; k < count; ++k) {
+        if (indices[k] == index) {
+          partials[k] += p;
+          return;
+        }
+      }
+      partials[count] = p;
+      indices[count] = index;
+      ++count;
+    }
+  };
+  ArgumentWriter begin_statement(std::size_t max_arguments) {
+    return ArgumentWriter{partials_.reserve(max_arguments), indices_.reserve(max_arguments), 0};
+  }
+  void end_statement(Index lhs, const ArgumentWriter& w) {
+    partials_.commit(w.count);
+    indices_.commit(w.count);
+    statements_.push_back(Statement{lhs, w.count});
+  }
+
+  Index allocate_index() { return indices_manager_.allocate(); }
+  void release_index(Index i) { indices_manager_.release(i); }
+
+  /// Gives x an index of this tape without recording a statement: x becomes an independent input.
+  template <class R>
+  void register_input(R& x) {
+    x.bind_to(*this, allocate_index());
+  }
+
+  // --- positions ------------------------------------------------------------------------------------------------
+
+  Position position() const { return {statements_.position(), partials_.position(), indices_.position()}; }
+  /// Drops the statements recorded after p (the memory is kept for reuse).
+  void reset(const Position& p) {
+    statements_.reset(p.statements);
+    partials_.reset(p.partials);
+    indices_.reset(p.indices);
+  }
+  /// Drops every statement and frees every index: the tape is empty, its memory kept for the next recording.
+  /// Active variables from before must not be used with this tape again.
+  void reset() {
+    statements_.clear();
+    partials_.clear();
+    indices_.clear();
+    indices_manager_.reset();
+    std::fill(adjoints_.begin(), adjoints_.end(), T(0));
+  }
+
+  // --- adjoints -------------------------------------------------------------------------------------------------
+
+  /// The adjoint of an index (grown as needed).
+  T& adjoint(Index i) {
+    if (static_cast<std::size_t>(i) >= adjoints_.size()) adjoints_.resize(static_cast<std::size_t>(i) + 1, T(0));
+    return adjoints_[static_cast<std::size_t>(i)];
+  }
+  template <class R>
+  T& adjoint(const R& x) {
+    return adjoint(x.index());
+  }
+  void clear_adjoints() { std::fill(adjoints_.begin(), adjoints_.end(), T(0)); }
+
+  /// The reverse sweep over the whole recording.
+  void evaluate() { evaluate(position(), Position{}); }
+
+  /// The reverse sweep from `from` back to `to` (from is the later position).
+  void evaluate(const Position& from, const Position& to) {
+    adjoints_.resize(std::max(adjoints_.size(), static_cast<std::size_t>(indices_manager_.largest()) + 1), T(0));
+    sweep<1>(from, to, [&](Index i) -> T* { return &adjoints_[static_cast<std::size_t>(i)]; });
+  }
+
+  /// The reverse sweep with L adjoint lanes per variable (several output seeds in one sweep): `adjoints[i][l]`.
+  template <std::size_t L>
+  void evaluate(std::vector<std::array<T, L>>& adjoints, const Position& from, const Position& to) {
+    adjoints.resize(std::max(adjoints.size(), static_cast<std::size_t>(indices_manager_.largest()) + 1));
+    sweep<L>(from, to, [&](Index i) -> T* { return adjoints[static_cast<std::size_t>(i)].data(); });
+  }
+  template <std::size_t L>
+  void evaluate(std::vector<std::array<T, L>>& adjoints) {
+    evaluate(adjoints, position(), Position{});
+  }
+
+  TapeStats stats() const {
+    TapeStats s;
+    s.statements = statements_.size();
+    s.arguments = partials_.size();
+    s.bytes_used = statements_.size() * sizeof(Statement) + partials_.size() * (sizeof(T) + sizeof(Index));
+    s.bytes_reserved = statements_.bytes_reserved() + partials_.bytes_reserved() + indices_.bytes_reserved() +
+                       adjoints_.capacity() * sizeof(T);
+    s.largest_index = static_cast<std::size_t>(indices_manager_.largest());
+    s.live_indices = indices_manager_.live();
+    return s;
+  }
+
+ private:
+  // Statements are walked backwards block by block; a statement's arguments are contiguous in one block, and the
+  // argument blocks are walked backwards in step.
+  template <std::size_t L, class Adjoint>
+  void sweep(const Position& from, const Position& to, Adjoint&& adjoint_of) {
+    if (statements_.chunk_count() == 0) return;
+    std::size_t arg_chunk = from.partials.chunk;
+    std::size_t arg_end = from.partials.used;
+    for (std::size_t sc = from.statements.chunk + 1; sc-- > to.statements.chunk;) {
+      const Statement* stmts = statements_.chunk_data(sc);
+      const std::size_t s_end = sc == from.statements.chunk ? from.statements.used : statements_.chunk_used(sc);
+      const std::size_t s_begin = sc == to.statements.chunk ? to.statements.used : 0;
+      for (std::size_t s = s_end; s-- > s_begin;) {
+        const Statement st = stmts[s];
+        while (arg_end < st.arguments) {  // this statement's arguments are in an earlier block
+          --arg_chunk;
+          arg_end = partials_.chunk_used(arg_chunk);
+        }
+        arg_end -= st.arguments;
+        T* lhs = adjoint_of(st.lhs);
+        std::array<T, L> bar;
+        bool zero = true;
+        for (std::size_t l = 0; l < L; ++l) {
+          bar[l] = lhs[l];
+          lhs[l] = T(0);
+          zero = zero && bar[l] == T(0);
+        }
+        if (zero) continue;  // nothing to propagate; also the strong-zero rule (0 · inf partials stay out)
+        const T* p = partials_.chunk_data(arg_chunk) + arg_end;
+        const Index* ix = indices_.chunk_data(arg_chunk) + arg_end;
+        for (std::uint32_t k = 0; k < st.arguments; ++k) {
+          T* a = adjoint_of(ix[k]);
+          for (std::size_t l = 0; l < L; ++l) a[l] += p[k] * bar[l];
+        }
+      }
+    }
+  }
+
+  std::uint32_t id_;
+  detail::ChunkedVector<Statement> statements_;
+  detail::ChunkedVector<T> partials_;
+  detail::ChunkedVector<Index> indices_;
+  IndexManager indices_manager_;
+  std::vector<T> adjoints_;
+};
+
+/// Records into `tape` on this thread while alive; restores what was recording before (scopes nest).
+template <class T>
+class Recording {
+ public:
+  explicit Recording(Tape<T>& tape) : previous_(detail::current_tape<T>) { detail::current_tape<T> = &tape; }
+  ~Recording() { detail::current_tape<T> = previous_; }
+  Recording(const Recording&) = delete;
+  Recording& operator=(const Recording&) = delete;
+
+ private:
+  Tape<T>* previous_;
+};
+
+}  // namespace kinase
