@@ -7,6 +7,7 @@
 #include "kinase/api/containers.hpp"
 #include "kinase/core/matrix.hpp"
 #include "kinase/forward.hpp"
+#include "kinase/reverse.hpp"
 
 namespace Eigen {
 
@@ -46,9 +47,62 @@ struct ScalarBinaryOpTraits<T, kinase::Dual<T, N, Tag>, BinaryOp> {
   using ReturnType = kinase::Dual<T, N, Tag>;
 };
 
+/// A Real (the tape's active scalar) is a real scalar too; its expressions convert to it.
+template <class T>
+struct NumTraits<kinase::Real<T>> : GenericNumTraits<kinase::Real<T>> {
+  using R = kinase::Real<T>;
+  using Real = R;
+  using NonInteger = R;
+  using Nested = R;
+  using Literal = R;
+  enum {
+    IsComplex = 0,
+    IsInteger = 0,
+    IsSigned = 1,
+    RequireInitialization = 1,
+    ReadCost = 2 * NumTraits<T>::ReadCost,
+    AddCost = 4 * NumTraits<T>::AddCost,
+    MulCost = 4 * NumTraits<T>::MulCost
+  };
+  static inline R epsilon() { return R(NumTraits<T>::epsilon()); }
+  static inline R dummy_precision() { return R(NumTraits<T>::dummy_precision()); }
+  static inline R highest() { return R(NumTraits<T>::highest()); }
+  static inline R lowest() { return R(NumTraits<T>::lowest()); }
+  static inline R infinity() { return R(NumTraits<T>::infinity()); }
+  static inline R quiet_NaN() { return R(NumTraits<T>::quiet_NaN()); }
+  static inline int digits10() { return NumTraits<T>::digits10(); }
+};
+
+template <class T, class BinaryOp>
+struct ScalarBinaryOpTraits<kinase::Real<T>, T, BinaryOp> {
+  using ReturnType = kinase::Real<T>;
+};
+template <class T, class BinaryOp>
+struct ScalarBinaryOpTraits<T, kinase::Real<T>, BinaryOp> {
+  using ReturnType = kinase::Real<T>;
+};
+
 }  // namespace Eigen
 
 namespace kinase {
+
+// Functions Eigen calls on a real scalar, for the tape's Real.
+template <class T>
+const Real<T>& conj(const Real<T>& x) {
+  return x;
+}
+template <class T>
+const Real<T>& real(const Real<T>& x) {
+  return x;
+}
+template <class T>
+Real<T> imag(const Real<T>&) {
+  return Real<T>(T(0));
+}
+template <class T>
+Real<T> abs2(const Real<T>& x) {
+  return x * x;
+}
 
 // Functions Eigen calls on a real scalar.
 template <class T, int N, class Tag>

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "kinase/core/error.hpp"
 #include "kinase/core/traits.hpp"
 #include "kinase/ops/op.hpp"
 #include "kinase/reverse/tape.hpp"
@@ -20,22 +21,24 @@ namespace kinase {
 template <class T>
 class Real;
 
-namespace detail {
-
-/// A Real inside an expression: its value and index, copied.
+/// A Real inside an expression: its value and index, copied. (In namespace kinase, as Expr, so that argument-
+/// dependent lookup finds Kinase's operators and math functions for expressions.)
 template <class T>
 struct Leaf {
   T primal;
   Index index;
+  std::uint32_t tape_id;  // fills the padding: a Leaf is as large with it as without
 };
+
+template <class T, class Op, class... Stored>
+struct Expr;
+
+namespace detail {
 
 template <class T>
 inline constexpr bool is_real_v = false;
 template <class T>
 inline constexpr bool is_real_v<Real<T>> = true;
-
-template <class T, class Op, class... Stored>
-struct Expr;
 
 template <class E>
 inline constexpr bool is_expr_v = false;
@@ -57,7 +60,7 @@ using operand_t = typename operand<T, std::remove_cvref_t<A>>::type;
 template <class T, class A>
 constexpr operand_t<T, A> store(const A& a) {
   if constexpr (is_real_v<A>)
-    return Leaf<T>{a.primal, a.index()};
+    return Leaf<T>{a.primal, a.index(), a.tape_id()};
   else
     return a;
 }
@@ -98,15 +101,26 @@ constexpr T times(const W& w, const D& d) {
     return w * ops::partial_value<T>(d);
 }
 
+[[noreturn]] inline void throw_foreign_variable() {
+  throw Error(
+      "kinase: an expression uses an active variable recorded on another tape; record the whole computation on one "
+      "tape, or pass the value as a constant");
+}
+
 /// Pushes an operand's leaves with multiplier w.
 template <class T, class S, class Writer, class W>
 constexpr void push(const S& s, Writer& writer, const W& w) {
   if constexpr (std::is_same_v<S, Leaf<T>>) {
-    if (s.index != 0) writer.push(times<T>(w, ops::One{}), s.index);
+    if (s.index != 0) {
+      if (s.tape_id != writer.tape_id) throw_foreign_variable();
+      writer.push(times<T>(w, ops::One{}), s.index);
+    }
   } else if constexpr (is_expr_v<S>) {
     s.push(writer, w);
   }
 }
+
+}  // namespace detail
 
 /// An op applied to stored operands: its value is computed at once; its partials when a statement is recorded.
 template <class T, class Op, class... S>
@@ -115,10 +129,10 @@ struct Expr {
   std::tuple<S...> operands;
   T primal;
 
-  static constexpr std::size_t max_leaves = (leaves<T, S>() + ... + 0);
+  static constexpr std::size_t max_leaves = (detail::leaves<T, S>() + ... + 0);
 
   constexpr explicit Expr(const S&... s)
-      : operands(s...), primal(static_cast<T>(Op::primal(value_of<T>(s)...))) {}
+      : operands(s...), primal(static_cast<T>(Op::primal(detail::value_of<T>(s)...))) {}
 
   /// Pushes w · ∂(this)/∂leaf for every active leaf below.
   template <class Writer, class W>
@@ -134,20 +148,19 @@ struct Expr {
   template <std::size_t I, class Writer, class W>
   constexpr void push_operand(Writer& writer, const W& w) const {
     using Operand = std::tuple_element_t<I, std::tuple<S...>>;
-    if constexpr (I < static_cast<std::size_t>(Op::arity) && is_active_operand<T, Operand>) {
+    if constexpr (I < static_cast<std::size_t>(Op::arity) && detail::is_active_operand<T, Operand>) {
       if constexpr (!std::is_same_v<decltype(partial<I>()), ops::Zero>)
-        detail::push<T>(std::get<I>(operands), writer, times<T>(w, partial<I>()));
+        detail::push<T>(std::get<I>(operands), writer, detail::times<T>(w, partial<I>()));
     }
   }
   template <std::size_t I>
   constexpr auto partial() const {
     return std::apply(
-        [&](const auto&... s) { return Op::template partial<static_cast<int>(I)>(value_of<T>(s)..., primal); },
+        [&](const auto&... s) { return Op::template partial<static_cast<int>(I)>(detail::value_of<T>(s)..., primal); },
         operands);
   }
 };
 
-}  // namespace detail
 
 /// The reverse engine's active scalar. Arithmetic builds expressions; construction from or assignment of an
 /// expression records one statement on the thread's current tape (see Recording). With no tape recording, a Real
@@ -168,11 +181,11 @@ class Real {
 
   /// Records `e` as one statement.
   template <class T2, class Op, class... S>
-  Real(const detail::Expr<T2, Op, S...>& e) {
+  Real(const Expr<T2, Op, S...>& e) {
     assign(e);
   }
   template <class T2, class Op, class... S>
-  Real& operator=(const detail::Expr<T2, Op, S...>& e) {
+  Real& operator=(const Expr<T2, Op, S...>& e) {
     assign(e);
     return *this;
   }
@@ -181,8 +194,8 @@ class Real {
   Real(const Real& other) : primal(other.primal) { copy_from(other); }
   Real& operator=(const Real& other) {
     if (this != &other) {
-      const Leaf leaf{other.primal, other.index_};
-      assign_leaf(leaf, other.tape_id_);
+      const LeafT leaf{other.primal, other.index_, other.tape_id_};
+      assign_leaf(leaf);
     }
     return *this;
   }
@@ -242,7 +255,7 @@ class Real {
   }
 
  private:
-  using Leaf = detail::Leaf<T>;
+  using LeafT = kinase::Leaf<T>;
 
   /// The tape recording on this thread, if any.
   static Tape<T>* tape() { return detail::current_tape<T>; }
@@ -285,20 +298,21 @@ class Real {
     primal = value;
   }
 
-  void assign_leaf(const Leaf& leaf, std::uint32_t leaf_tape) {
+  void assign_leaf(const LeafT& leaf) {
     Tape<T>* t = tape();
-    if (t == nullptr || leaf.index == 0 || leaf_tape != t->id()) {
+    if (t == nullptr || leaf.index == 0) {
       release();
       primal = leaf.primal;
       return;
     }
     auto w = t->begin_statement(1);
+    if (leaf.tape_id != t->id()) detail::throw_foreign_variable();
     w.push(T(1), leaf.index);
     record(*t, w);
     primal = leaf.primal;
   }
 
-  void copy_from(const Real& other) { assign_leaf(Leaf{other.primal, other.index_}, other.tape_id_); }
+  void copy_from(const Real& other) { assign_leaf(LeafT{other.primal, other.index_, other.tape_id_}); }
 
   Index index_ = 0;
   std::uint32_t tape_id_ = 0;
@@ -310,11 +324,11 @@ struct engine<Real<T>> {
   static constexpr int depth = 1 + depth_v<T>;
   template <class Op, class... A>
   static constexpr auto apply(const A&... a) {
-    return detail::Expr<T, Op, detail::operand_t<T, A>...>(detail::store<T>(a)...);
+    return Expr<T, Op, detail::operand_t<T, A>...>(detail::store<T>(a)...);
   }
 };
 template <class T, class Op, class... S>
-struct engine<detail::Expr<T, Op, S...>> : engine<Real<T>> {};
+struct engine<Expr<T, Op, S...>> : engine<Real<T>> {};
 
 
 template <class T>

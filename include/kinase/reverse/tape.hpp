@@ -80,6 +80,7 @@ class Tape {
   struct ArgumentWriter {
     T* partials;
     Index* indices;
+    std::uint32_t tape_id;
     std::uint32_t count = 0;
     /// Adds ∂/∂(index) = p, merging repeated occurrences of one variable into a single argument.
     void push(const T& p, Index index) {
@@ -95,7 +96,7 @@ class Tape {
     }
   };
   ArgumentWriter begin_statement(std::size_t max_arguments) {
-    return ArgumentWriter{partials_.reserve(max_arguments), indices_.reserve(max_arguments), 0};
+    return ArgumentWriter{partials_.reserve(max_arguments), indices_.reserve(max_arguments), id_, 0};
   }
   void end_statement(Index lhs, const ArgumentWriter& w) {
     partials_.commit(w.count);
