@@ -1,5 +1,8 @@
 # Compiles SOURCE with COMPILER and passes when the compiler fails with the sentence in the file's `// expect:` line.
 file(STRINGS ${SOURCE} expect_line REGEX "^// expect: ")
+if(expect_line MATCHES ";")
+  message(FATAL_ERROR "${SOURCE}: the expected sentence must not contain a semicolon (CMake lists)")
+endif()
 if(NOT expect_line)
   message(FATAL_ERROR "${SOURCE} has no '// expect: <sentence>' line")
 endif()

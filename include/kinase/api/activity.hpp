@@ -47,7 +47,7 @@ struct Active {
 };
 template <>
 struct Active<void> {};
-Active() -> Active<void>;
+Active()->Active<void>;
 template <class U>
 Active(U&&) -> Active<std::remove_cvref_t<U>>;
 

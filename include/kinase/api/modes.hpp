@@ -32,7 +32,7 @@ inline constexpr ReverseWithPrimalMode ReverseWithPrimal{};
 
 template <class M>
 concept ReverseModeTag = std::is_same_v<std::remove_cvref_t<M>, ReverseMode> ||
-                         std::is_same_v<std::remove_cvref_t<M>, ReverseWithPrimalMode>;
+    std::is_same_v<std::remove_cvref_t<M>, ReverseWithPrimalMode>;
 
 template <class M>
 concept ForwardModeTag = std::is_same_v<std::remove_cvref_t<M>, ForwardMode> ||

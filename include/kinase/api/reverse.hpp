@@ -110,8 +110,7 @@ template <class S, class A>
 struct ReverseArgument;
 
 template <class S, class A>
-  requires(!is_active_arg<A>)
-struct ReverseArgument<S, A> {
+requires(!is_active_arg<A>) struct ReverseArgument<S, A> {
   A& activity;
   ReverseArgument(A& a, Tape<S>&, std::size_t) : activity(a) {}
   decltype(auto) pass() {
@@ -126,7 +125,7 @@ struct ReverseArgument<S, A> {
 
 // Active(x): a registered input; its derivative is read after the sweep.
 template <class S, class A>
-  requires is_active_arg<A> && is_active_activity<std::remove_cvref_t<A>>
+requires is_active_arg<A> && is_active_activity<std::remove_cvref_t<A>>
 struct ReverseArgument<S, A> {
   Real<S> var;
   Index input;
@@ -144,8 +143,7 @@ struct ReverseArgument<S, A> {
 // the final value of each element; afterwards the shadow holds the adjoint of the initial value (Enzyme's rule: for
 // an element the function does not overwrite, that is the shadow plus the derivative: accumulation).
 template <class S, class A>
-  requires is_active_arg<A> && (!is_active_activity<std::remove_cvref_t<A>>)
-struct ReverseArgument<S, A> {
+requires is_active_arg<A> &&(!is_active_activity<std::remove_cvref_t<A>>)struct ReverseArgument<S, A> {
   using V = std::remove_cvref_t<decltype(std::declval<A&>().value)>;
   using Tr = container_traits<V>;
   A& activity;
@@ -329,7 +327,8 @@ auto reverse_jacobian(F& f, const X& x) {
   if constexpr (K != 0)
     reverse_jacobian_sweeps<K>(tape, out_indices, in.inputs, jac);
   else
-    with_auto_chunk(outs.size(), [&]<std::size_t L>() { reverse_jacobian_sweeps<L>(tape, out_indices, in.inputs, jac); });
+    with_auto_chunk(outs.size(),
+                    [&]<std::size_t L>() { reverse_jacobian_sweeps<L>(tape, out_indices, in.inputs, jac); });
   if constexpr (Mode::with_primal)
     return PrimalAndDerivative<std::vector<S>, Matrix<S>>{std::move(primal), std::move(jac)};
   else
@@ -385,8 +384,8 @@ void gradient_into(Mode mode, D& dx, F&& f, const X& x) {
   (void)mode;
   const std::size_t n = detail::container_size(g);
   if (detail::container_size(dx) != n)
-    throw Error("kinase::gradient_into: dx has " + std::to_string(detail::container_size(dx)) +
-                " elements but x has " + std::to_string(n));
+    throw Error("kinase::gradient_into: dx has " + std::to_string(detail::container_size(dx)) + " elements but x has " +
+                std::to_string(n));
   for (std::size_t i = 0; i < n; ++i) detail::element_at(dx, i) = detail::element_at(g, i);
 }
 template <ReverseModeTag Mode, class D, class F, class T>

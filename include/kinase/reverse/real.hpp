@@ -161,7 +161,6 @@ struct Expr {
   }
 };
 
-
 /// The reverse engine's active scalar. Arithmetic builds expressions; construction from or assignment of an
 /// expression records one statement on the thread's current tape (see Recording). With no tape recording, a Real
 /// computes values only, as a passive number.
@@ -176,8 +175,7 @@ class Real {
   /// A constant (passive: index 0).
   constexpr Real(const T& v) : primal(v) {}
   template <class A>
-    requires std::is_arithmetic_v<A> && (!std::is_same_v<A, T>)
-  constexpr Real(A v) : primal(static_cast<T>(v)) {}
+  requires std::is_arithmetic_v<A> &&(!std::is_same_v<A, T>)constexpr Real(A v) : primal(static_cast<T>(v)) {}
 
   /// Records `e` as one statement.
   template <class T2, class Op, class... S>
@@ -227,23 +225,19 @@ class Real {
   std::uint32_t tape_id() const { return tape_id_; }
 
   template <class B>
-    requires OpArgument<B> || detail::is_expr_v<std::remove_cvref_t<B>>
-  Real& operator+=(const B& b) {
+  requires OpArgument<B> || detail::is_expr_v<std::remove_cvref_t<B>> Real& operator+=(const B& b) {
     return *this = *this + b;
   }
   template <class B>
-    requires OpArgument<B> || detail::is_expr_v<std::remove_cvref_t<B>>
-  Real& operator-=(const B& b) {
+  requires OpArgument<B> || detail::is_expr_v<std::remove_cvref_t<B>> Real& operator-=(const B& b) {
     return *this = *this - b;
   }
   template <class B>
-    requires OpArgument<B> || detail::is_expr_v<std::remove_cvref_t<B>>
-  Real& operator*=(const B& b) {
+  requires OpArgument<B> || detail::is_expr_v<std::remove_cvref_t<B>> Real& operator*=(const B& b) {
     return *this = *this * b;
   }
   template <class B>
-    requires OpArgument<B> || detail::is_expr_v<std::remove_cvref_t<B>>
-  Real& operator/=(const B& b) {
+  requires OpArgument<B> || detail::is_expr_v<std::remove_cvref_t<B>> Real& operator/=(const B& b) {
     return *this = *this / b;
   }
 
@@ -329,7 +323,6 @@ struct engine<Real<T>> {
 };
 template <class T, class Op, class... S>
 struct engine<Expr<T, Op, S...>> : engine<Real<T>> {};
-
 
 template <class T>
 std::ostream& operator<<(std::ostream& os, const Real<T>& x) {

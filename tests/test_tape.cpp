@@ -1,0 +1,206 @@
+// The tape as an object: statements per assignment, copies and moves, x = f(x), positions, reset and reuse,
+// evaluation between positions, vector adjoints, index reuse, statistics, values without a recording, and errors.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <kinase/kinase.hpp>
+#include <sstream>
+#include <vector>
+
+namespace {
+
+using kinase::Real;
+using kinase::Recording;
+using kinase::Tape;
+using R = Real<double>;
+
+TEST(Tape, OneStatementPerAssignment) {
+  Tape<double> tape;
+  R x = 2.0, y = 3.0;
+  Recording<double> recording(tape);
+  tape.register_input(x);
+  tape.register_input(y);
+  const R z = sin(x * y) + x * x / y - exp(y);  // one statement; x and y merged: two arguments
+  EXPECT_EQ(tape.stats().statements, 1u);
+  EXPECT_EQ(tape.stats().arguments, 2u);
+  tape.adjoint(z) = 1.0;
+  tape.evaluate();
+  EXPECT_DOUBLE_EQ(tape.adjoint(x), std::cos(6.0) * 3.0 + 2 * 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(tape.adjoint(y), std::cos(6.0) * 2.0 - 4.0 / 9.0 - std::exp(3.0));
+}
+
+TEST(Tape, CopiesRecordMovesDoNot) {
+  Tape<double> tape;
+  R x = 2.0;
+  Recording<double> recording(tape);
+  tape.register_input(x);
+  R copy = x;  // y = x: one statement
+  EXPECT_EQ(tape.stats().statements, 1u);
+  EXPECT_NE(copy.index(), x.index());
+  R moved = std::move(copy);  // the index moves: no statement
+  EXPECT_EQ(tape.stats().statements, 1u);
+  const R z = moved * moved;
+  tape.adjoint(z) = 1.0;
+  tape.evaluate();
+  EXPECT_DOUBLE_EQ(tape.adjoint(x), 4.0);
+}
+
+TEST(Tape, SelfAssignmentKeepsTheChainRule) {
+  // x = x·x twice: d/dx₀ x₀⁴ = 4x₀³; the left-hand side keeps its index, and the sweep reads and clears it first.
+  Tape<double> tape;
+  R x0 = 3.0;
+  Recording<double> recording(tape);
+  tape.register_input(x0);
+  R x = x0 * 1.0;
+  x = x * x;
+  x *= x;
+  x += 0.0;
+  tape.adjoint(x) = 1.0;
+  tape.evaluate();
+  EXPECT_DOUBLE_EQ(x.primal, 81.0);
+  EXPECT_DOUBLE_EQ(tape.adjoint(x0), 108.0);
+}
+
+TEST(Tape, PositionsResetAndEvaluateBetween) {
+  Tape<double> tape;
+  R x = 0.5;
+  Recording<double> recording(tape);
+  tape.register_input(x);
+  const R y1 = sin(x);  // f
+  const auto p1 = tape.position();
+  const R y2 = y1 * y1 * 3.0;  // g
+  const auto p2 = tape.position();
+  // Evaluate g alone, then f alone: the product is the whole chain.
+  tape.adjoint(y2) = 1.0;
+  tape.evaluate(p2, p1);
+  EXPECT_DOUBLE_EQ(tape.adjoint(y1), 6.0 * std::sin(0.5));
+  EXPECT_EQ(tape.adjoint(x), 0.0);
+  tape.evaluate(p1, decltype(p1){});
+  EXPECT_DOUBLE_EQ(tape.adjoint(x), 6.0 * std::sin(0.5) * std::cos(0.5));
+  // Reset to p1 drops g's statement.
+  tape.reset(p1);
+  EXPECT_EQ(tape.stats().statements, 1u);
+  tape.clear_adjoints();
+  tape.adjoint(y1) = 1.0;
+  tape.evaluate();
+  EXPECT_DOUBLE_EQ(tape.adjoint(x), std::cos(0.5));
+}
+
+TEST(Tape, VectorAdjointsGiveJacobianRows) {
+  Tape<double> tape;
+  R a = 1.5, b = -0.5;
+  Recording<double> recording(tape);
+  tape.register_input(a);
+  tape.register_input(b);
+  const std::array<R, 3> out{R(a * b), R(exp(a) + b), R(b * b * b)};
+  std::vector<std::array<double, 3>> adjoints;
+  adjoints.resize(static_cast<std::size_t>(tape.stats().largest_index) + 1);
+  for (std::size_t l = 0; l < 3; ++l) adjoints[static_cast<std::size_t>(out[l].index())][l] = 1.0;
+  tape.evaluate(adjoints);
+  const auto& da = adjoints[static_cast<std::size_t>(a.index())];
+  const auto& db = adjoints[static_cast<std::size_t>(b.index())];
+  EXPECT_DOUBLE_EQ(da[0], -0.5);
+  EXPECT_DOUBLE_EQ(db[0], 1.5);
+  EXPECT_DOUBLE_EQ(da[1], std::exp(1.5));
+  EXPECT_DOUBLE_EQ(db[1], 1.0);
+  EXPECT_DOUBLE_EQ(da[2], 0.0);
+  EXPECT_DOUBLE_EQ(db[2], 0.75);
+}
+
+/// A long loop of temporaries: with index reuse the adjoint vector stays as long as the live variables need.
+double sum_of_squares(int n, Tape<double>& tape) {
+  R x = 1.001;
+  Recording<double> recording(tape);
+  tape.register_input(x);
+  R acc = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const R t = x * static_cast<double>(i % 7);
+    acc += t * t;
+  }
+  tape.adjoint(acc) = 1.0;
+  tape.evaluate();
+  return tape.adjoint(x);
+}
+
+TEST(Tape, IndexReuseKeepsMemoryFlat) {
+  Tape<double> tape;
+  const double g = sum_of_squares(100000, tape);
+  double expected = 0;
+  for (int i = 0; i < 100000; ++i) expected += 2 * 1.001 * (i % 7) * (i % 7);
+  EXPECT_NEAR(g, expected, 1e-9 * expected);
+  const auto stats = tape.stats();
+  EXPECT_LE(stats.largest_index, 4u);  // x, acc and one temporary at a time
+  EXPECT_GE(stats.statements, 100000u);
+  // Reuse: after reset the same recording needs no new blocks.
+  const std::size_t reserved = stats.bytes_reserved;
+  tape.reset();
+  sum_of_squares(100000, tape);
+  EXPECT_EQ(tape.stats().bytes_reserved, reserved);
+}
+
+TEST(Tape, StatisticsArePrintable) {
+  Tape<double> tape;
+  sum_of_squares(10, tape);
+  std::ostringstream os;
+  os << tape.stats();
+  EXPECT_NE(os.str().find("statements 20"), std::string::npos) << os.str();
+  EXPECT_GT(tape.stats().bytes_per_statement(), 0.0);
+}
+
+TEST(Tape, WithoutRecordingRealsAreNumbers) {
+  R x = 2.0;
+  const R y = x * x + 1.0;
+  EXPECT_EQ(y.primal, 5.0);
+  EXPECT_EQ(y.index(), 0);
+}
+
+TEST(Tape, ZeroAdjointSkipsInfinitePartials) {
+  // sqrt at 0 has an infinite partial; an output that does not depend on it must not turn nan (strong zero).
+  Tape<double> tape;
+  R x = 0.0, y = 2.0;
+  Recording<double> recording(tape);
+  tape.register_input(x);
+  tape.register_input(y);
+  const R s = sqrt(x);
+  const R z = y * 3.0;
+  tape.adjoint(z) = 1.0;
+  tape.evaluate();
+  EXPECT_EQ(tape.adjoint(x), 0.0);
+  EXPECT_EQ(tape.adjoint(y), 3.0);
+  (void)s;
+}
+
+TEST(Tape, VariableOfAnotherTapeIsAnError) {
+  Tape<double> first, second;
+  R x = 1.0;
+  {
+    Recording<double> recording(first);
+    first.register_input(x);
+  }
+  Recording<double> recording(second);
+  try {
+    R y = x * 2.0;
+    FAIL() << "no error";
+  } catch (const kinase::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("recorded on another tape"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Tape, RecordingScopesNest) {
+  Tape<double> outer, inner;
+  Recording<double> a(outer);
+  {
+    Recording<double> b(inner);
+    R x = 1.0;
+    inner.register_input(x);
+    R y = x * x;
+    EXPECT_EQ(inner.stats().statements, 1u);
+  }
+  R z = 1.0;
+  outer.register_input(z);
+  R w = z * z;
+  EXPECT_EQ(outer.stats().statements, 1u);
+}
+
+}  // namespace
