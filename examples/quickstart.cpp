@@ -15,6 +15,8 @@ int main() {
   // The whole gradient of the vector form at (1, 2).
   auto rosenbrock_inp = [&](const auto& v) { return rosenbrock(v[0], v[1]); };
   std::vector<double> g = kinase::gradient(kinase::Forward, rosenbrock_inp, {1.0, 2.0});
-  std::cout << "gradient at (1, 2) = (" << g[0] << ", " << g[1] << ")\n";
-  return value == 400 && slope == -800 && g == std::vector<double>{-400, 200} ? 0 : 1;
+  std::vector<double> h = kinase::gradient(kinase::Reverse, rosenbrock_inp, {1.0, 2.0});
+  std::cout << "gradient at (1, 2) = (" << g[0] << ", " << g[1] << "), by reverse mode (" << h[0] << ", " << h[1]
+            << ")\n";
+  return value == 400 && slope == -800 && g == std::vector<double>{-400, 200} && h == g ? 0 : 1;
 }
