@@ -3,8 +3,13 @@
 // and one derivative per tool); each case runs a batch of evaluations when asked. The harness warms every case up,
 // sizes its batch to last about a millisecond, then runs the cases round-robin (interleaved, the order rotating each
 // round) so that a slow spell of the machine hits all of them alike, and reports the median time per evaluation.
-// Rows are printed as a table and written as JSON: one object per benchmark and tool.
+// Rows are printed as a table and written as JSON: one object per benchmark and tool. Memory figures (peak RSS) are
+// read from /proc in a fresh child process per tool, so that tools measured in one run do not add to each other.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -14,6 +19,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -148,19 +154,100 @@ inline Row make_row(std::string benchmark, std::string tool, double primal_ns, d
   return Row{std::move(benchmark), std::move(tool), primal_ns, derivative_ns, derivative_ns / primal_ns};
 }
 
-/// Prints the rows as an aligned table on stdout.
+/// Prints the rows as an aligned table on stdout; the rows' extra figures, if any, as further columns (a dash where a
+/// row lacks one).
 inline void print_table(const std::vector<Row>& rows) {
   std::size_t bench_width = 9, tool_width = 4;
+  std::vector<std::string> extra_keys;
   for (const Row& r : rows) {
     bench_width = std::max(bench_width, r.benchmark.size());
     tool_width = std::max(tool_width, r.tool.size());
+    for (const auto& extra : r.extra)
+      if (std::find(extra_keys.begin(), extra_keys.end(), extra.first) == extra_keys.end())
+        extra_keys.push_back(extra.first);
   }
   const int bw = static_cast<int>(bench_width), tw = static_cast<int>(tool_width);
-  std::printf("%-*s  %-*s  %12s  %14s  %7s\n", bw, "benchmark", tw, "tool", "primal ns", "derivative ns", "ratio");
-  for (const Row& r : rows)
-    std::printf("%-*s  %-*s  %12.1f  %14.1f  %7.3f\n", bw, r.benchmark.c_str(), tw, r.tool.c_str(), r.primal_ns,
+  std::printf("%-*s  %-*s  %12s  %14s  %7s", bw, "benchmark", tw, "tool", "primal ns", "derivative ns", "ratio");
+  for (const std::string& key : extra_keys)
+    std::printf("  %*s", static_cast<int>(std::max<std::size_t>(key.size(), 10)), key.c_str());
+  std::printf("\n");
+  for (const Row& r : rows) {
+    std::printf("%-*s  %-*s  %12.1f  %14.1f  %7.3f", bw, r.benchmark.c_str(), tw, r.tool.c_str(), r.primal_ns,
                 r.derivative_ns, r.ratio);
+    for (const std::string& key : extra_keys) {
+      const int width = static_cast<int>(std::max<std::size_t>(key.size(), 10));
+      const auto it = std::find_if(r.extra.begin(), r.extra.end(), [&](const auto& e) { return e.first == key; });
+      if (it == r.extra.end())
+        std::printf("  %*s", width, "-");
+      else
+        std::printf("  %*.1f", width, it->second);
+    }
+    std::printf("\n");
+  }
   std::fflush(stdout);
+}
+
+// --- memory ------------------------------------------------------------------------------------------------------
+
+/// A "Vm...:" line of /proc/self/status (e.g. "VmHWM:", the peak resident set), in MB (2^20 bytes); NaN when the
+/// file or the line is missing.
+inline double proc_status_mb(std::string_view field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with(field)) return std::strtod(line.c_str() + field.size(), nullptr) / 1024.0;  // the kB figure
+  }
+  return std::nan("");
+}
+/// The peak resident set size of this process so far, in MB.
+inline double peak_rss_mb() { return proc_status_mb("VmHWM:"); }
+/// The resident set size of this process now, in MB.
+inline double current_rss_mb() { return proc_status_mb("VmRSS:"); }
+
+/// Runs this program again in a fresh process (fork, then exec of /proc/self/exe: a new address space, so nothing
+/// of the parent's memory counts in the child's peak RSS) with `args` as its arguments, and returns what the child
+/// wrote to its standard output; nothing when it could not be started or did not exit with status 0.
+inline std::optional<std::string> run_self_in_child(const std::vector<std::string>& args) {
+  int fds[2];
+  if (pipe(fds) != 0) return std::nullopt;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return std::nullopt;
+  }
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    std::vector<char*> argv;
+    std::string self = "/proc/self/exe";
+    argv.push_back(self.data());
+    std::vector<std::string> copies = args;
+    for (std::string& a : copies) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv("/proc/self/exe", argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t got = read(fds[0], buf, sizeof buf);
+    if (got > 0) {
+      out.append(buf, static_cast<std::size_t>(got));
+    } else if (got == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  return out;
 }
 
 namespace detail {
