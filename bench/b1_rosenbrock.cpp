@@ -77,12 +77,13 @@ struct Manual {
   }
 };
 
-// Kinase through its user-level API: every call records the function on the (per-thread, reused) tape and sweeps.
+// Kinase through its user-level API (the seed's gradient!): every call records the function on the per-thread,
+// reused tape and sweeps, writing into g.
 struct KinaseTape {
   static constexpr const char* name = "kinase-tape";
   static void gradient(const std::vector<double>& x, std::vector<double>& g) {
-    g = kinase::gradient(
-        kinase::Reverse, [](const auto& v) { return rosenbrock(v); }, x);
+    kinase::gradient_into(
+        kinase::Reverse, g, [](const auto& v) { return rosenbrock(v); }, x);
   }
 };
 

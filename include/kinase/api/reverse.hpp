@@ -40,26 +40,44 @@ void make_zero(X& x) {
 
 namespace detail {
 
-/// The tapes the API records on: one per nesting level and thread, reused across calls so that their blocks stay
-/// allocated (touching fresh pages costs more than the arithmetic: design §7). A caching detail, not a current tape.
+/// What the API records with: a tape and a buffer of input variables, one per nesting level and thread, reused
+/// across calls so that their memory stays mapped (touching fresh pages costs more than the arithmetic: design §7).
+/// A caching detail, not a current tape. Every API call leaves the adjoint vector zero (the sweep clears each
+/// left-hand side, the call clears what it reads), so the next call need not clear it.
+template <class S>
+struct Workspace {
+  Tape<S> tape;
+  std::vector<Real<S>> inputs;
+};
+
 template <class S>
 class TapeLease {
  public:
   TapeLease() {
-    if (in_use_ == pool_.size()) pool_.push_back(std::make_unique<Tape<S>>());
-    tape_ = pool_[in_use_++].get();
-    tape_->reset();
+    if (in_use_ == pool_.size()) pool_.push_back(std::make_unique<Workspace<S>>());
+    workspace_ = pool_[in_use_++].get();
+    workspace_->tape.reset(/*clear_adjoints=*/false);
   }
   ~TapeLease() { --in_use_; }
   TapeLease(const TapeLease&) = delete;
   TapeLease& operator=(const TapeLease&) = delete;
-  Tape<S>& tape() { return *tape_; }
+  Tape<S>& tape() { return workspace_->tape; }
+  std::vector<Real<S>>& inputs() { return workspace_->inputs; }
 
  private:
-  static inline thread_local std::vector<std::unique_ptr<Tape<S>>> pool_;
+  static inline thread_local std::vector<std::unique_ptr<Workspace<S>>> pool_;
   static inline thread_local std::size_t in_use_ = 0;
-  Tape<S>* tape_;
+  Workspace<S>* workspace_;
 };
+
+/// Reads an adjoint and clears it (the API's promise that the adjoint vector is left zero).
+template <class S>
+S take_adjoint(Tape<S>& tape, Index i) {
+  S& a = tape.adjoint(i);
+  const S value = a;
+  a = S(0);
+  return value;
+}
 
 /// A function result as a Real: an expression is recorded, a Real kept, a plain number made passive.
 template <class S, class R>
@@ -136,7 +154,7 @@ struct ReverseArgument<S, A> {
   }
   Real<S>& pass() { return var; }
   void seed(Tape<S>&) {}
-  void collect(Tape<S>& tape) { derivative = tape.adjoint(input); }
+  void collect(Tape<S>& tape) { derivative = take_adjoint(tape, input); }
 };
 
 // Duplicated(x, dx) with a container: every element a registered input. The incoming shadow seeds the adjoint of
@@ -175,7 +193,9 @@ requires is_active_arg<A> &&(!is_active_activity<std::remove_cvref_t<A>>)struct 
     for (std::size_t i = 0; i < n; ++i) {
       using Target = std::remove_reference_t<decltype(element_at(activity.shadow, i))>;
       if constexpr (!std::is_const_v<Target>)
-        element_at(activity.shadow, i) = static_cast<Target>(tape.adjoint(inputs[i]));
+        element_at(activity.shadow, i) = static_cast<Target>(take_adjoint(tape, inputs[i]));
+      else
+        take_adjoint(tape, inputs[i]);
       using Primal = std::remove_reference_t<decltype(element_at(activity.value, i))>;
       if constexpr (!info<A>::no_need && !std::is_const_v<Primal>)
         element_at(activity.value, i) = static_cast<Primal>(element_at(vars, i).primal);
@@ -253,29 +273,54 @@ RecordedInputs<S, X> record_inputs(Tape<S>& tape, const X& x) {
   return r;
 }
 
+/// Records f at x and sweeps once; writes ∇f into `grad` (x's size) and returns f(x). The input variables live in the
+/// workspace when the function takes a vector or span (no allocation per call), registered first, so that input i
+/// has index i + 1 on the freshly reset tape.
+template <class F, class X, class G>
+typename container_traits<X>::element reverse_gradient_into(F& f, const X& x, G& grad) {
+  using Tr = container_traits<X>;
+  using S = typename Tr::element;
+  using Vars = typename Tr::template rebind<Real<S>>;
+  TapeLease<S> lease;
+  Tape<S>& tape = lease.tape();
+  const std::size_t n = Tr::size(x);
+  Real<S> out;
+  auto run = [&](Vars& vars) {
+    {
+      Recording<S> recording(tape);
+      for (std::size_t i = 0; i < n; ++i) {
+        Real<S>& v = element_at(vars, i);
+        v = static_cast<S>(element_at(x, i));
+        tape.register_input(v);
+      }
+      using R = std::remove_cvref_t<decltype(f(Tr::pass(vars)))>;
+      static_assert(!Container<R>,
+                    "kinase::gradient: the function must return a scalar; use kinase::jacobian for a vector-valued "
+                    "function");
+      out = to_real<S>(f(Tr::pass(vars)));
+    }
+    if (out.index() != 0) tape.adjoint(out.index()) = S(1);
+    tape.evaluate();
+    for (std::size_t i = 0; i < n; ++i) element_at(grad, i) = take_adjoint(tape, static_cast<Index>(i + 1));
+  };
+  if constexpr (std::is_same_v<Vars, std::vector<Real<S>>>) {
+    lease.inputs().resize(n);
+    run(lease.inputs());
+  } else {
+    Vars vars = Tr::template make_like<Real<S>>(x);
+    run(vars);
+  }
+  return out.primal;
+}
+
 template <class Mode, class F, class X>
 auto reverse_gradient(F& f, const X& x) {
   using Tr = container_traits<X>;
   using S = typename Tr::element;
-  TapeLease<S> lease;
-  Tape<S>& tape = lease.tape();
-  Real<S> out;
-  RecordedInputs<S, X> in;
-  {
-    Recording<S> recording(tape);
-    in = record_inputs<S>(tape, x);
-    using R = std::remove_cvref_t<decltype(f(Tr::pass(in.vars)))>;
-    static_assert(!Container<R>,
-                  "kinase::gradient: the function must return a scalar; use kinase::jacobian for a vector-valued "
-                  "function");
-    out = to_real<S>(f(Tr::pass(in.vars)));
-  }
-  if (out.index() != 0) tape.adjoint(out.index()) = S(1);
-  tape.evaluate();
   auto grad = Tr::template make_like<S>(x);
-  for (std::size_t i = 0; i < in.inputs.size(); ++i) element_at(grad, i) = tape.adjoint(in.inputs[i]);
+  const S primal = reverse_gradient_into(f, x, grad);
   if constexpr (Mode::with_primal)
-    return PrimalAndDerivative<S, decltype(grad)>{out.primal, std::move(grad)};
+    return PrimalAndDerivative<S, decltype(grad)>{primal, std::move(grad)};
   else
     return grad;
 }
@@ -389,8 +434,8 @@ void gradient_into(Mode mode, D& dx, F&& f, const X& x) {
   for (std::size_t i = 0; i < n; ++i) detail::element_at(dx, i) = detail::element_at(g, i);
 }
 template <ReverseModeTag Mode, class D, class F, class T>
-void gradient_into(Mode mode, D& dx, F&& f, std::initializer_list<T> x) {
-  gradient_into(mode, dx, f, std::vector<T>(x));
+auto gradient_into(Mode mode, D& dx, F&& f, std::initializer_list<T> x) {
+  return gradient_into(mode, dx, f, std::vector<T>(x));
 }
 
 /// The Jacobian by reverse mode: the function is recorded once, then swept backwards with K output seeds per sweep

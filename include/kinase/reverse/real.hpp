@@ -109,7 +109,7 @@ constexpr T times(const W& w, const D& d) {
 
 /// Pushes an operand's leaves with multiplier w.
 template <class T, class S, class Writer, class W>
-constexpr void push(const S& s, Writer& writer, const W& w) {
+[[gnu::always_inline]] constexpr void push(const S& s, Writer& writer, const W& w) {
   if constexpr (std::is_same_v<S, Leaf<T>>) {
     if (s.index != 0) {
       if (s.tape_id != writer.tape_id) throw_foreign_variable();
@@ -136,17 +136,17 @@ struct Expr {
 
   /// Pushes w · ∂(this)/∂leaf for every active leaf below.
   template <class Writer, class W>
-  constexpr void push(Writer& writer, const W& w) const {
+  [[gnu::always_inline]] constexpr void push(Writer& writer, const W& w) const {
     push_operands(writer, w, std::index_sequence_for<S...>{});
   }
 
  private:
   template <class Writer, class W, std::size_t... I>
-  constexpr void push_operands(Writer& writer, const W& w, std::index_sequence<I...>) const {
+  [[gnu::always_inline]] constexpr void push_operands(Writer& writer, const W& w, std::index_sequence<I...>) const {
     (push_operand<I>(writer, w), ...);
   }
   template <std::size_t I, class Writer, class W>
-  constexpr void push_operand(Writer& writer, const W& w) const {
+  [[gnu::always_inline]] constexpr void push_operand(Writer& writer, const W& w) const {
     using Operand = std::tuple_element_t<I, std::tuple<S...>>;
     if constexpr (I < static_cast<std::size_t>(Op::arity) && detail::is_active_operand<T, Operand>) {
       if constexpr (!std::is_same_v<decltype(partial<I>()), ops::Zero>)
@@ -278,7 +278,7 @@ class Real {
   }
 
   template <class E>
-  void assign(const E& e) {
+  [[gnu::always_inline]] void assign(const E& e) {
     const T value = e.primal;
     Tape<T>* t = tape();
     if (t == nullptr) {

@@ -83,7 +83,7 @@ class Tape {
     std::uint32_t tape_id;
     std::uint32_t count = 0;
     /// Adds ∂/∂(index) = p, merging repeated occurrences of one variable into a single argument.
-    void push(const T& p, Index index) {
+    [[gnu::always_inline]] void push(const T& p, Index index) {
       for (std::uint32_t k = 0; k < count; ++k) {
         if (indices[k] == index) {
           partials[k] += p;
@@ -123,13 +123,16 @@ class Tape {
     indices_.reset(p.indices);
   }
   /// Drops every statement and frees every index: the tape is empty, its memory kept for the next recording.
-  /// Active variables from before must not be used with this tape again.
-  void reset() {
+  /// The tape takes a new id, so active variables from before are foreign to it: using one in an expression
+  /// throws, and destroying one frees nothing. `clear_adjoints = false` skips zeroing the adjoint vector, for a
+  /// caller that knows it is zero (a full sweep clears every left-hand side; the API clears what it reads).
+  void reset(bool clear_adjoints = true) {
     statements_.clear();
     partials_.clear();
     indices_.clear();
     indices_manager_.reset();
-    std::fill(adjoints_.begin(), adjoints_.end(), T(0));
+    id_ = detail::next_tape_id();
+    if (clear_adjoints) std::fill(adjoints_.begin(), adjoints_.end(), T(0));
   }
 
   // --- adjoints -------------------------------------------------------------------------------------------------
