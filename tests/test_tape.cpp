@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <kinase/kinase.hpp>
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -185,6 +186,58 @@ TEST(Tape, VariableOfAnotherTapeIsAnError) {
   } catch (const kinase::Error& e) {
     EXPECT_NE(std::string(e.what()).find("recorded on another tape"), std::string::npos) << e.what();
   }
+}
+
+TEST(Tape, ResetMakesOldVariablesForeign) {
+  // A variable from before reset() must not free its stale index into the new recording (it would be handed out
+  // twice) nor enter a new statement.
+  Tape<double> tape;
+  R old = 1.0;
+  {
+    Recording<double> recording(tape);
+    tape.register_input(old);
+  }
+  tape.reset();
+  Recording<double> recording(tape);
+  R x = 2.0;
+  tape.register_input(x);
+  const std::size_t live = tape.stats().live_indices;
+  old = 5.0;  // releases nothing: the index belongs to the tape before the reset
+  EXPECT_EQ(tape.stats().live_indices, live);
+  R y = x * x;
+  R z = y * 3.0;
+  tape.adjoint(z) = 1.0;
+  tape.evaluate();
+  EXPECT_DOUBLE_EQ(tape.adjoint(x), 12.0);
+  R stale = 1.0;
+  {
+    Tape<double> other;
+    Recording<double> r2(other);
+    other.register_input(stale);
+  }
+  EXPECT_THROW(R w = stale * 2.0, kinase::Error);
+}
+
+TEST(Tape, EdgePointsMatchTheForwardEngine) {
+  // The tape stores the same partials as the forward engine: sqrt'(0) = inf, abs'(0) = 0, pow(0, y) per docs/ops.md.
+  auto adjoints = [](auto&& f, double a, double b) {
+    Tape<double> tape;
+    R x = a, y = b;
+    Recording<double> recording(tape);
+    tape.register_input(x);
+    tape.register_input(y);
+    const R r = f(x, y);
+    tape.adjoint(r) = 1.0;
+    tape.evaluate();
+    return std::array{tape.adjoint(x), tape.adjoint(y)};
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(adjoints([](const R& x, const R&) { return sqrt(x) * 1.0; }, 0.0, 0.0)[0], inf);
+  EXPECT_EQ(adjoints([](const R& x, const R&) { return abs(x) * 1.0; }, 0.0, 0.0)[0], 0.0);
+  EXPECT_EQ(adjoints([](const R& x, const R& y) { return pow(x, y) * 1.0; }, 0.0, 0.5), (std::array{inf, 0.0}));
+  EXPECT_EQ(adjoints([](const R& x, const R& y) { return pow(x, y) * 1.0; }, 0.0, 0.0), (std::array{0.0, 0.0}));
+  EXPECT_EQ(adjoints([](const R& x, const R& y) { return max(x, y) * 1.0; }, 2.0, 2.0), (std::array{0.5, 0.5}));
+  EXPECT_EQ(adjoints([](const R& x, const R& y) { return atan2(x, y) * 1.0; }, 0.0, 0.0), (std::array{0.0, 0.0}));
 }
 
 TEST(Tape, RecordingScopesNest) {
