@@ -240,6 +240,38 @@ TEST(Tape, EdgePointsMatchTheForwardEngine) {
   EXPECT_EQ(adjoints([](const R& x, const R& y) { return atan2(x, y) * 1.0; }, 0.0, 0.0), (std::array{0.0, 0.0}));
 }
 
+TEST(Tape, GenericOverDualsGivesHessianVectorProducts) {
+  // The tape over T = Dual<double, 1> (forward over reverse): one sweep gives the gradient in the primal parts and
+  // H·v in the tangent parts. Rosenbrock at (1, 2) along v = (1, 0): ∇f = (−400, 200), H·v = (402, −400). A left-hand
+  // adjoint whose primal is 0 but whose tangent is not must still be propagated.
+  using D = kinase::Dual<double, 1>;
+  Tape<D> tape;
+  Real<D> x = D(1.0, {1.0}), y = D(2.0, {0.0});
+  {
+    Recording<D> recording(tape);
+    tape.register_input(x);
+    tape.register_input(y);
+    const Real<D> f = (1.0 - x) * (1.0 - x) + 100.0 * (y - x * x) * (y - x * x);
+    tape.adjoint(f) = D(1.0);
+  }
+  tape.evaluate();
+  EXPECT_EQ(tape.adjoint(x).primal, -400.0);
+  EXPECT_EQ(tape.adjoint(y).primal, 200.0);
+  EXPECT_EQ(tape.adjoint(x).tangent[0], 402.0);
+  EXPECT_EQ(tape.adjoint(y).tangent[0], -400.0);
+  // Seeding only a tangent: the adjoint's primal is 0, its tangent 1 (the sweep must not skip it).
+  Tape<D> t2;
+  Real<D> a = D(3.0, {0.0});
+  {
+    Recording<D> recording(t2);
+    t2.register_input(a);
+    const Real<D> b = a * a;
+    t2.adjoint(b) = D(0.0, {1.0});
+  }
+  t2.evaluate();
+  EXPECT_EQ(t2.adjoint(a).tangent[0], 6.0);
+}
+
 TEST(Tape, RecordingScopesNest) {
   Tape<double> outer, inner;
   Recording<double> a(outer);

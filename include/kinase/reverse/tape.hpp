@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kinase/core/error.hpp"
+#include "kinase/ops/op.hpp"
 #include "kinase/reverse/chunked.hpp"
 #include "kinase/reverse/index_manager.hpp"
 
@@ -205,7 +206,7 @@ class Tape {
         for (std::size_t l = 0; l < L; ++l) {
           bar[l] = lhs[l];
           lhs[l] = T(0);
-          zero = zero && bar[l] == T(0);
+          zero = zero && ops::is_zero(bar[l]);  // every component: T may be a Dual (forward-over-reverse)
         }
         if (zero) continue;  // nothing to propagate; also the strong-zero rule (0 · inf partials stay out)
         const T* p = partials_.chunk_data(arg_chunk) + arg_end;
