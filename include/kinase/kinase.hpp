@@ -8,6 +8,7 @@
 #include "kinase/api/modes.hpp"
 #include "kinase/api/results.hpp"
 #include "kinase/api/reverse.hpp"
+#include "kinase/api/second_order.hpp"
 #include "kinase/core/error.hpp"
 #include "kinase/core/matrix.hpp"
 #include "kinase/forward.hpp"
