@@ -259,6 +259,11 @@ TEST(Tape, GenericOverDualsGivesHessianVectorProducts) {
   EXPECT_EQ(tape.adjoint(y).primal, 200.0);
   EXPECT_EQ(tape.adjoint(x).tangent[0], 402.0);
   EXPECT_EQ(tape.adjoint(y).tangent[0], -400.0);
+  // Plain numbers assign to a Real over Duals (no ambiguity between T and the number's own type).
+  Real<D> c;
+  c = 0.0;
+  c = 2;
+  EXPECT_EQ(c.primal.primal, 2.0);
   // Seeding only a tangent: the adjoint's primal is 0, its tangent 1 (the sweep must not skip it).
   Tape<D> t2;
   Real<D> a = D(3.0, {0.0});

@@ -216,6 +216,14 @@ class Real {
     primal = v;
     return *this;
   }
+  /// A plain number of another type (`y = 0.0` when T is a Dual): a constant.
+  template <class A>
+    requires std::is_arithmetic_v<A> && (!std::is_same_v<A, T>)
+  Real& operator=(A v) {
+    release();
+    primal = static_cast<T>(v);
+    return *this;
+  }
 
   ~Real() { release(); }
 
