@@ -119,6 +119,31 @@ TEST(DerivativeAndValueAndGradient, ScalarsAndContainers) {
   EXPECT_EQ(vg.derivative, (std::vector{-400.0, 200.0}));
 }
 
+TEST(Nesting, ReverseOverForwardGivesHessianVectorProducts) {
+  // Dual<Real<double>, 1>: the forward engine over the tape's scalar. The tangent of f along v, recorded and swept
+  // back, is H·v; it must match hvp (forward over reverse).
+  using R = kinase::Real<double>;
+  using D = Dual<R, 1>;
+  const std::vector<double> x0{0.4, -0.3, 1.1, 0.8, -0.6}, v{1.0, -2.0, 0.5, 0.0, 3.0};
+  kinase::Tape<double> tape;
+  std::vector<R> x(x0.begin(), x0.end());
+  {
+    kinase::Recording<double> recording(tape);
+    std::vector<D> xd;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      tape.register_input(x[i]);
+      xd.push_back(D(x[i], {R(v[i])}));
+    }
+    const D f = mixed(xd);
+    const R directional = f.tangent[0];
+    tape.adjoint(directional) = 1.0;
+  }
+  tape.evaluate();
+  const auto hv = kinase::hvp(mixed, x0, v);
+  for (std::size_t i = 0; i < x0.size(); ++i)
+    EXPECT_NEAR(tape.adjoint(x[i]), hv[i], 1e-12 * (1 + std::abs(hv[i]))) << i;
+}
+
 TEST(Nesting, ClassicPerturbationConfusionCase) {
   // d/dx [x · d/dy (x + y)] = 1 (perturbation confusion would give 2). The inner call receives y in the outer
   // call's scalar type, so its Duals nest inside the outer ones; capturing x and seeding a plain 1.0 instead does

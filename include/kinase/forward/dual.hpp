@@ -30,8 +30,9 @@ inline constexpr bool is_dual_v<Dual<T, N, Tag>> = true;
 template <class T, int N, class Tag>
 struct Dual {
   static_assert(N >= 1, "kinase::Dual<T, N>: the number of lanes N must be at least 1");
-  static_assert(std::is_floating_point_v<T> || is_dual_v<T>,
-                "kinase::Dual<T, N>: T must be a floating-point type (float, double, long double) or a Dual");
+  static_assert(std::is_floating_point_v<T> || ActiveScalar<T>,
+                "kinase::Dual<T, N>: T must be a floating-point type (float, double, long double), a Dual, or the "
+                "tape's Real (reverse over forward)");
 
   using value_type = T;
   static constexpr int lanes = N;

@@ -49,11 +49,13 @@ template <class P>
 constexpr bool is_finite(const P& p) {
   if constexpr (std::is_same_v<P, One> || std::is_same_v<P, MinusOne> || std::is_same_v<P, Zero>) {
     return true;
-  } else if constexpr (ActiveScalar<P>) {
+  } else if constexpr (requires { p.tangent; }) {  // a Dual: every component
     if (!is_finite(p.primal)) return false;
     for (const auto& t : p.tangent)
       if (!is_finite(t)) return false;
     return true;
+  } else if constexpr (ActiveScalar<P>) {  // a tape variable or expression: its value
+    return is_finite(p.primal);
   } else {
     return p - p == 0;  // inf − inf and nan − nan are nan
   }
@@ -62,11 +64,14 @@ constexpr bool is_finite(const P& p) {
 /// True when every component of t is zero.
 template <class T>
 constexpr bool is_zero(const T& t) {
-  if constexpr (ActiveScalar<T>) {
+  if constexpr (requires { t.tangent; }) {  // a Dual: every component
     if (!is_zero(t.primal)) return false;
     for (const auto& c : t.tangent)
       if (!is_zero(c)) return false;
     return true;
+  } else if constexpr (ActiveScalar<T>) {
+    // A tape variable is never treated as a strong zero: its value may be 0 while its derivative is not.
+    return false;
   } else {
     return t == 0;
   }
