@@ -25,6 +25,7 @@
 #include <Sacado_trad.hpp>
 
 #include "harness.hpp"
+#include "rosenbrock.hpp"
 
 namespace {
 
@@ -33,25 +34,8 @@ namespace bench = kinase::bench;
 constexpr const char* kB1 = "b1_rosenbrock_gradient";
 constexpr const char* kB5 = "b5_rosenbrock_memory";
 
-// The objective, for every tool. The accumulator has the scalar type itself (for Kinase one assignment records one
-// tape statement, so each term is one statement with three arguments: s, x[i] and x[i+1]).
-template <class V>
-auto rosenbrock(const V& x) {
-  using S = std::decay_t<decltype(x[0])>;
-  S s = 0;
-  const std::size_t n = x.size();
-  for (std::size_t i = 0; i + 1 < n; ++i)
-    s += 100.0 * (x[i + 1] - x[i] * x[i]) * (x[i + 1] - x[i] * x[i]) + (1.0 - x[i]) * (1.0 - x[i]);
-  return s;
-}
-
-// The point: values around 1 with structure, so that no component of the gradient is trivially zero.
-std::vector<double> make_point(std::size_t n) {
-  std::vector<double> x(n);
-  for (std::size_t i = 0; i < n; ++i)
-    x[i] = 1.0 + 0.5 * std::sin(0.37 * static_cast<double>(i)) - (i % 3 == 0 ? 0.1 : 0.0);
-  return x;
-}
+using bench::rosenbrock;
+const auto make_point = bench::rosenbrock_point;
 
 // --- the tools: each writes the gradient at x into g (g has x's size) ----------------------------------------------
 

@@ -38,12 +38,7 @@
 #include <Sacado_trad.hpp>
 
 #include "harness.hpp"
-
-// kinase::hvp (the user-level API) lives in kinase/api/second_order.hpp; without it there is no kinase-hvp row.
-#if __has_include(<kinase/api/second_order.hpp>)
-#include <kinase/api/second_order.hpp>
-#define KINASE_BENCH_HAS_HVP 1
-#endif
+#include "rosenbrock.hpp"
 
 namespace {
 
@@ -51,25 +46,8 @@ namespace bench = kinase::bench;
 
 constexpr const char* kB4 = "b4_rosenbrock_hvp";
 
-// The objective, for every tool (as in B1): the accumulator has the scalar type itself, so for Kinase each summand
-// is one tape statement with three arguments (s, x[i] and x[i+1]).
-template <class V>
-auto rosenbrock(const V& x) {
-  using S = std::decay_t<decltype(x[0])>;
-  S s = 0;
-  const std::size_t n = x.size();
-  for (std::size_t i = 0; i + 1 < n; ++i)
-    s += 100.0 * (x[i + 1] - x[i] * x[i]) * (x[i + 1] - x[i] * x[i]) + (1.0 - x[i]) * (1.0 - x[i]);
-  return s;
-}
-
-// The point (B1's) and a direction, both with structure, so that no component of H·v is trivially zero.
-std::vector<double> make_point(std::size_t n) {
-  std::vector<double> x(n);
-  for (std::size_t i = 0; i < n; ++i)
-    x[i] = 1.0 + 0.5 * std::sin(0.37 * static_cast<double>(i)) - (i % 3 == 0 ? 0.1 : 0.0);
-  return x;
-}
+using bench::rosenbrock;
+const auto make_point = bench::rosenbrock_point;
 std::vector<double> make_direction(std::size_t n) {
   std::vector<double> v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = std::cos(0.91 * static_cast<double>(i)) + (i % 5 == 0 ? 0.25 : 0.0);
@@ -211,7 +189,6 @@ struct AdolcReuse {
   }
 };
 
-#ifdef KINASE_BENCH_HAS_HVP
 // Kinase's user-level API.
 struct KinaseHvp {
   static constexpr const char* name = "kinase-hvp";
@@ -219,7 +196,6 @@ struct KinaseHvp {
     hv = kinase::hvp([](const auto& u) { return rosenbrock(u); }, x, v);
   }
 };
-#endif
 
 // The dense Hessian by Kinase's forward over reverse with L lanes: the inputs' tangents carry L unit vectors
 // (columns c..c+L−1 of the identity), so one recording and one sweep give L columns of H.
@@ -343,11 +319,6 @@ int main(int argc, char** argv) {
   }
   AdolcReuse::prepare(x);
   KinaseFwdOverRev direct;
-#ifdef KINASE_BENCH_HAS_HVP
-  constexpr bool has_hvp = true;
-#else
-  constexpr bool has_hvp = false;
-#endif
   double worst = 0.0;
   bool ok = true;
   const auto check = [&](const std::string& tool, auto&& compute) {
@@ -358,10 +329,8 @@ int main(int argc, char** argv) {
   check(KinaseFwdOverRev::name, [&] { direct.hvp(x, v, hv, g); });
   ok = ok && agrees("kinase-fwd-over-rev gradient", g, manual_gradient(x), worst);
   check(KinaseFwdOverRev::name, [&] { direct.hvp(x, v, hv, g); });  // again, on the reused tape
-#ifdef KINASE_BENCH_HAS_HVP
   check(KinaseHvp::name, [&] { KinaseHvp::hvp(x, v, hv); });
   check(KinaseHvp::name, [&] { KinaseHvp::hvp(x, v, hv); });
-#endif
   check(SacadoFwdOverRev::name, [&] { SacadoFwdOverRev::hvp(x, v, hv); });
   check(SacadoFwdOverRev::name, [&] { SacadoFwdOverRev::hvp(x, v, hv); });
   check(AdolcReuse::name, [&] { AdolcReuse::hvp(x, v, hv); });
@@ -390,7 +359,6 @@ int main(int argc, char** argv) {
   const kinase::TapeStats stats = direct.tape.stats();
   std::printf("# kinase tape over Dual<double, 1>: %zu statements, %zu arguments, %.1f bytes per statement\n",
               stats.statements, stats.arguments, stats.bytes_per_statement());
-  if (!has_hvp) std::printf("# kinase::hvp is not in the API yet: no kinase-hvp row\n");
 
   // Everything interleaved in one process.
   std::vector<double> hv_kinase(n), g_kinase(n), hv_api(n), hv_sacado(n), hv_adolc(n), hv_manual(n), hv_split(n),
@@ -399,9 +367,7 @@ int main(int argc, char** argv) {
   std::vector<bench::Case> cases;
   cases.push_back(primal_case("primal", x, primal_value));
   cases.push_back(timed(KinaseFwdOverRev::name, x, hv_kinase, [&] { direct.hvp(x, v, hv_kinase, g_kinase); }));
-#ifdef KINASE_BENCH_HAS_HVP
   cases.push_back(timed(KinaseHvp::name, x, hv_api, [&] { KinaseHvp::hvp(x, v, hv_api); }));
-#endif
   cases.push_back(timed(SacadoFwdOverRev::name, x, hv_sacado, [&] { SacadoFwdOverRev::hvp(x, v, hv_sacado); }));
   cases.push_back(timed(AdolcReuse::name, x, hv_adolc, [&] { AdolcReuse::hvp(x, v, hv_adolc); }));
   cases.push_back(timed(Manual::name, x, hv_manual, [&] { Manual::hvp(x, v, hv_manual); }));

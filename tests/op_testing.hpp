@@ -1,9 +1,10 @@
 #pragma once
-// Shared by the op tests: reference derivatives by Richardson-extrapolated central differences in long double, and
-// a tolerance check that treats infinities and nan exactly.
+// Shared by the tests: reference derivatives by Richardson-extrapolated central differences in long double, a
+// tolerance check that treats infinities and nan exactly, and the message of an expected kinase::Error.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <kinase/core/error.hpp>
 #include <string>
 
 namespace kinase::testing {
@@ -35,6 +36,17 @@ inline ::testing::AssertionResult close(long double actual, long double expected
 inline double sample(double lo, double hi, int k, int count, double phase = 0.4) {
   const double u = (k + 0.5 + 0.3 * std::sin(1.7 * k + phase)) / count;
   return lo + (hi - lo) * u;
+}
+
+/// The message of the kinase::Error that `call` throws, or "no error".
+template <class F>
+std::string error_of(F&& call) {
+  try {
+    call();
+  } catch (const kinase::Error& e) {
+    return e.what();
+  }
+  return "no error";
 }
 
 }  // namespace kinase::testing

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "op_testing.hpp"
+
 namespace {
 
 using namespace kinase;
@@ -201,15 +203,7 @@ TEST(ForwardContainers, LoopsBranchesAndUserFunctions) {
 
 // --- run-time errors ---------------------------------------------------------------------------------------------
 
-template <class F>
-std::string error_of(F&& call) {
-  try {
-    call();
-  } catch (const kinase::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using kinase::testing::error_of;
 
 TEST(ForwardErrors, ShadowOfAnotherSize) {
   std::vector<double> x{1.0, 3.0}, dx{1.0, 1.0, 1.0};

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "op_testing.hpp"
+
 namespace {
 
 using namespace kinase;
@@ -158,15 +160,7 @@ TEST(ReverseEigen, GradientWithMatrixVectorProducts) {
 
 // --- run-time errors -------------------------------------------------------------------------------------------
 
-template <class F>
-std::string error_of(F&& call) {
-  try {
-    call();
-  } catch (const kinase::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using kinase::testing::error_of;
 
 TEST(ReverseErrors, ShadowOfAnotherSize) {
   std::vector<double> x{1.0, 2.0}, dx{0.0};
