@@ -168,6 +168,22 @@ TEST(ReverseErrors, ShadowOfAnotherSize) {
             "kinase::autodiff: argument 1 (Duplicated): the shadow has 1 elements but the primal has 2");
 }
 
+TEST(ReverseErrors, FunctionResizesItsDuplicatedArgument) {
+  std::vector<double> x{1.0, 2.0}, dx{0.0, 0.0};
+  EXPECT_EQ(error_of([&] {
+              autodiff(
+                  Reverse, [](auto& v) { v.pop_back(); }, Const{}, Duplicated(x, dx));
+            }),
+            "kinase::autodiff: argument 1 (Duplicated): the function changed the container's size from 2 to 1; it "
+            "may change the elements, not the size");
+  EXPECT_EQ(error_of([&] {
+              autodiff(
+                  Forward, [](auto& v) { v.push_back(v[0]); }, Const{}, Duplicated(x, dx));
+            }),
+            "kinase::autodiff: argument 1 (Duplicated): the function changed the container's size from 2 to 3; it "
+            "may change the elements, not the size");
+}
+
 TEST(ReverseErrors, GradientIntoWrongSize) {
   std::vector<double> dx(3);
   EXPECT_EQ(error_of([&] {

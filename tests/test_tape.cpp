@@ -277,6 +277,49 @@ TEST(Tape, GenericOverDualsGivesHessianVectorProducts) {
   EXPECT_EQ(t2.adjoint(a).tangent[0], 6.0);
 }
 
+TEST(Tape, StaleExpressionsAreAnErrorNotAWrongDerivative) {
+  // A helper that returns an expression of its local variable: the local dies (its index is freed and may be
+  // handed to the next temporary) before the expression is recorded. That must not merge two variables.
+  auto h = [](const R& a) {
+    R t = sin(a);
+    return t * a;  // an expression holding t
+  };
+  Tape<double> tape;
+  R x0 = 1.0, x1 = 2.0;
+  Recording<double> recording(tape);
+  tape.register_input(x0);
+  tape.register_input(x1);
+  EXPECT_THROW(R y = h(x0) * h(x1), kinase::Error);
+  // Returning a Real instead is right.
+  auto h_real = [](const R& a) {
+    R t = sin(a);
+    return R(t * a);
+  };
+  const R y = h_real(x0) * h_real(x1);
+  tape.adjoint(y) = 1.0;
+  tape.evaluate();
+  const double f0 = std::sin(1.0) * 1.0, f1 = std::sin(2.0) * 2.0;
+  EXPECT_DOUBLE_EQ(tape.adjoint(x0), (std::cos(1.0) * 1.0 + std::sin(1.0)) * f1);
+  EXPECT_DOUBLE_EQ(tape.adjoint(x1), (std::cos(2.0) * 2.0 + std::sin(2.0)) * f0);
+  // An expression kept while its operand is assigned a new value in place.
+  R z = x0 * 1.0;
+  const auto e = z * 2.0;
+  z = sin(z);
+  EXPECT_THROW(R w = e, kinase::Error);
+}
+
+TEST(Tape, AdjointOfPassiveAndForeignVariables) {
+  Tape<double> tape, other;
+  R x = 1.0, p = 4.0, q = 5.0;
+  {
+    Recording<double> recording(other);
+    other.register_input(x);
+  }
+  EXPECT_THROW(tape.adjoint(x), kinase::Error);
+  tape.adjoint(p) = 1.0;            // a passive variable has no adjoint: the write goes nowhere
+  EXPECT_EQ(tape.adjoint(q), 0.0);  // and another passive one still reads 0
+}
+
 TEST(Tape, RecordingScopesNest) {
   Tape<double> outer, inner;
   Recording<double> a(outer);

@@ -122,6 +122,14 @@ constexpr void check_forward_argument() {
   }
 }
 
+/// Fails with a kinase::Error naming the argument when the function resized a Duplicated container.
+inline void check_unchanged_size(std::size_t now, std::size_t before, std::size_t position, const char* activity) {
+  if (now != before)
+    throw Error("kinase::autodiff: argument " + std::to_string(position) + " (" + activity +
+                "): the function changed the container's size from " + std::to_string(before) + " to " +
+                std::to_string(now) + "; it may change the elements, not the size");
+}
+
 /// Fails with a kinase::Error naming the argument when a shadow's size differs from its primal's.
 template <class V, class Sh>
 void check_shadow_size(const V& value, const Sh& shadow, std::size_t position, const char* activity,
@@ -189,8 +197,9 @@ struct ForwardArgument<D, A> {
 
   A& activity;
   Storage duals;
+  std::size_t position;
 
-  ForwardArgument(A& a, std::size_t position) : activity(a), duals(make(a, position)) {}
+  ForwardArgument(A& a, std::size_t p) : activity(a), duals(make(a, p)), position(p) {}
 
   /// The shadow of lane k (a reference to the caller's object for containers).
   decltype(auto) shadow(std::size_t k) {
@@ -246,6 +255,7 @@ struct ForwardArgument<D, A> {
   void write_back() {
     if constexpr (container) {
       const std::size_t n = container_size(activity.value);
+      check_unchanged_size(container_size(duals), n, position, info<A>::name);
       for (std::size_t i = 0; i < n; ++i) {
         const D& d = element_at(duals, i);
         if constexpr (!info<A>::no_need &&

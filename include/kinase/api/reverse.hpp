@@ -137,6 +137,7 @@ requires(!is_active_arg<A>) struct ReverseArgument<S, A> {
     else
       return (activity);
   }
+  void check_size() const {}
   void seed(Tape<S>&) {}
   void collect(Tape<S>&) {}
 };
@@ -153,6 +154,7 @@ struct ReverseArgument<S, A> {
     input = var.index();
   }
   Real<S>& pass() { return var; }
+  void check_size() const {}
   void seed(Tape<S>&) {}
   void collect(Tape<S>& tape) { derivative = take_adjoint(tape, input); }
 };
@@ -167,10 +169,11 @@ requires is_active_arg<A> &&(!is_active_activity<std::remove_cvref_t<A>>)struct 
   A& activity;
   typename Tr::template rebind<Real<S>> vars;
   std::vector<Index> inputs;
+  std::size_t position;
 
-  ReverseArgument(A& a, Tape<S>& tape, std::size_t position)
-      : activity(a), vars(Tr::template make_like<Real<S>>(a.value)) {
-    check_shadow_size(a.value, a.shadow, position, info<A>::name, "the shadow");
+  ReverseArgument(A& a, Tape<S>& tape, std::size_t p)
+      : activity(a), vars(Tr::template make_like<Real<S>>(a.value)), position(p) {
+    check_shadow_size(a.value, a.shadow, p, info<A>::name, "the shadow");
     const std::size_t n = container_size(a.value);
     inputs.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -181,6 +184,8 @@ requires is_active_arg<A> &&(!is_active_activity<std::remove_cvref_t<A>>)struct 
     }
   }
   decltype(auto) pass() { return Tr::pass(vars); }
+  /// The function may change the elements, not the size: the shadow must mirror the container.
+  void check_size() const { check_unchanged_size(container_size(vars), inputs.size(), position, info<A>::name); }
   void seed(Tape<S>& tape) {
     const std::size_t n = inputs.size();
     for (std::size_t i = 0; i < n; ++i) {
@@ -231,6 +236,7 @@ auto reverse_autodiff(F& f, std::index_sequence<I...>, A&... args) {
         out = to_real<S>(f(std::get<I>(prepared).pass()...));
     }
   }
+  (std::get<I>(prepared).check_size(), ...);
   if constexpr (is_active_activity<Ret>)
     if (out.index() != 0) tape.adjoint(out.index()) += S(1);
   (std::get<I>(prepared).seed(tape), ...);

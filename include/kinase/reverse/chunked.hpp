@@ -80,14 +80,16 @@ class ChunkedVector {
     if (n > block_)
       throw Error("kinase: one tape statement has " + std::to_string(n) +
                   " arguments, more than a storage block holds (" + std::to_string(block_) + ")");
-    if (!chunks_.empty()) {
-      sync();
-      ++current_;
-    }
-    if (current_ == chunks_.size()) {
-      chunks_.push_back(std::make_unique_for_overwrite<E[]>(block_));
+    const bool started = !chunks_.empty();
+    const std::size_t next = started ? current_ + 1 : 0;
+    if (next == chunks_.size()) {  // allocate before changing any state, so that an exception leaves it intact
+      auto block = std::make_unique_for_overwrite<E[]>(block_);
+      used_.reserve(used_.size() + 1);
+      chunks_.push_back(std::move(block));
       used_.push_back(0);
     }
+    if (started) sync();
+    current_ = next;
     used_[current_] = 0;
     cursor_ = chunks_[current_].get();
     limit_ = cursor_ + block_;

@@ -27,7 +27,8 @@ template <class T>
 struct Leaf {
   T primal;
   Index index;
-  std::uint32_t tape_id;  // fills the padding: a Leaf is as large with it as without
+  std::uint32_t generation;  // the index's generation when the leaf was taken (see Tape::generation)
+  std::uint64_t tape_id;
 };
 
 template <class T, class Op, class... Stored>
@@ -60,7 +61,7 @@ using operand_t = typename operand<T, std::remove_cvref_t<A>>::type;
 template <class T, class A>
 constexpr operand_t<T, A> store(const A& a) {
   if constexpr (is_real_v<A>)
-    return Leaf<T>{a.primal, a.index(), a.tape_id()};
+    return Leaf<T>{a.primal, a.index(), a.generation(), a.tape_id()};
   else
     return a;
 }
@@ -106,13 +107,26 @@ constexpr T times(const W& w, const D& d) {
       "kinase: an expression uses an active variable recorded on another tape; record the whole computation on one "
       "tape, or pass the value as a constant");
 }
+[[noreturn]] inline void throw_stale_variable() {
+  throw Error(
+      "kinase: an expression uses a variable that was destroyed or assigned a new value after the expression was "
+      "built; assign the expression to a Real before its operands change (for example, return S(expr), not expr, "
+      "from a function whose local variables enter the expression)");
+}
+
+/// A leaf may enter a statement when it belongs to the writer's tape and its index still means the same variable.
+template <class T, class Writer>
+[[gnu::always_inline]] inline void check_leaf(const Leaf<T>& s, const Writer& writer) {
+  if (s.tape_id != writer.tape_id) throw_foreign_variable();
+  if (writer.generations[s.index] != s.generation) throw_stale_variable();
+}
 
 /// Pushes an operand's leaves with multiplier w.
 template <class T, class S, class Writer, class W>
 [[gnu::always_inline]] constexpr void push(const S& s, Writer& writer, const W& w) {
   if constexpr (std::is_same_v<S, Leaf<T>>) {
     if (s.index != 0) {
-      if (s.tape_id != writer.tape_id) throw_foreign_variable();
+      check_leaf(s, writer);
       writer.push(times<T>(w, ops::One{}), s.index);
     }
   } else if constexpr (is_expr_v<S>) {
@@ -192,13 +206,14 @@ class Real {
   Real(const Real& other) : primal(other.primal) { copy_from(other); }
   Real& operator=(const Real& other) {
     if (this != &other) {
-      const LeafT leaf{other.primal, other.index_, other.tape_id_};
+      const LeafT leaf{other.primal, other.index_, other.generation_, other.tape_id_};
       assign_leaf(leaf);
     }
     return *this;
   }
   /// A move hands the index over: no statement.
-  Real(Real&& other) noexcept : primal(other.primal), index_(other.index_), tape_id_(other.tape_id_) {
+  Real(Real&& other) noexcept
+      : primal(other.primal), index_(other.index_), generation_(other.generation_), tape_id_(other.tape_id_) {
     other.index_ = 0;
   }
   Real& operator=(Real&& other) noexcept {
@@ -206,6 +221,7 @@ class Real {
       release();
       primal = other.primal;
       index_ = other.index_;
+      generation_ = other.generation_;
       tape_id_ = other.tape_id_;
       other.index_ = 0;
     }
@@ -218,8 +234,7 @@ class Real {
   }
   /// A plain number of another type (`y = 0.0` when T is a Dual): a constant.
   template <class A>
-    requires std::is_arithmetic_v<A> && (!std::is_same_v<A, T>)
-  Real& operator=(A v) {
+  requires std::is_arithmetic_v<A> &&(!std::is_same_v<A, T>)Real& operator=(A v) {
     release();
     primal = static_cast<T>(v);
     return *this;
@@ -230,7 +245,9 @@ class Real {
   /// The adjoint-vector slot (0: passive).
   Index index() const { return index_; }
   /// The id of the tape the index belongs to (0: none).
-  std::uint32_t tape_id() const { return tape_id_; }
+  std::uint64_t tape_id() const { return tape_id_; }
+  /// The generation of the index when this variable took it (see Tape::generation).
+  std::uint32_t generation() const { return generation_; }
 
   template <class B>
   requires OpArgument<B> || detail::is_expr_v<std::remove_cvref_t<B>> Real& operator+=(const B& b) {
@@ -250,9 +267,10 @@ class Real {
   }
 
   /// Used by Tape::register_input.
-  void bind_to(Tape<T>& tape, Index i) {
+  void bind_to(Tape<T>& tape, Index i, std::uint32_t generation) {
     release();
     index_ = i;
+    generation_ = generation;
     tape_id_ = tape.id();
   }
 
@@ -279,8 +297,12 @@ class Real {
       return;
     }
     if (index_ == 0 || tape_id_ != t.id()) {
-      index_ = t.allocate_index();
+      const auto [i, generation] = t.allocate_index();
+      index_ = i;
+      generation_ = generation;
       tape_id_ = t.id();
+    } else {
+      generation_ = t.renew_index(index_);  // a new value: expressions holding the old one must not use it
     }
     t.end_statement(index_, w);
   }
@@ -308,16 +330,19 @@ class Real {
       return;
     }
     auto w = t->begin_statement(1);
-    if (leaf.tape_id != t->id()) detail::throw_foreign_variable();
+    detail::check_leaf(leaf, w);
     w.push(T(1), leaf.index);
     record(*t, w);
     primal = leaf.primal;
   }
 
-  void copy_from(const Real& other) { assign_leaf(LeafT{other.primal, other.index_, other.tape_id_}); }
+  void copy_from(const Real& other) {
+    assign_leaf(LeafT{other.primal, other.index_, other.generation_, other.tape_id_});
+  }
 
   Index index_ = 0;
-  std::uint32_t tape_id_ = 0;
+  std::uint32_t generation_ = 0;
+  std::uint64_t tape_id_ = 0;
 };
 
 /// Reals and their expressions are active scalars of one engine: an op on them builds an expression.

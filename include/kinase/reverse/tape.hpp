@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kinase/core/error.hpp"
@@ -26,8 +27,9 @@ namespace detail {
 template <class T>
 inline thread_local Tape<T>* current_tape = nullptr;
 
-inline std::uint32_t next_tape_id() {
-  static std::atomic<std::uint32_t> counter{0};
+/// Tape ids are 64-bit so that they never wrap (every API call resets its tape, and a reset takes a new id).
+inline std::uint64_t next_tape_id() {
+  static std::atomic<std::uint64_t> counter{0};
   return ++counter;
 }
 }  // namespace detail
@@ -73,7 +75,11 @@ class Tape {
     if (detail::current_tape<T> == this) detail::current_tape<T> = nullptr;
   }
 
-  std::uint32_t id() const { return id_; }
+  std::uint64_t id() const { return id_; }
+
+  /// The generation of an index: it changes whenever the index gets a new meaning (allocated, freed, or assigned a
+  /// new value in place), so that an expression holding an old copy of a variable is detected, not misread.
+  std::uint32_t generation(Index i) const { return generations_[static_cast<std::size_t>(i)]; }
 
   // --- recording (used by Real) ---------------------------------------------------------------------------------
 
@@ -81,7 +87,8 @@ class Tape {
   struct ArgumentWriter {
     T* partials;
     Index* indices;
-    std::uint32_t tape_id;
+    std::uint64_t tape_id;
+    const std::uint32_t* generations;
     std::uint32_t count = 0;
     /// Adds ∂/∂(index) = p, merging repeated occurrences of one variable into a single argument.
     [[gnu::always_inline]] void push(const T& p, Index index) {
@@ -96,22 +103,46 @@ class Tape {
       ++count;
     }
   };
+  /// The partial and index stores have equal blocks and get the same requests, so they move to a new block
+  /// together; if the second cannot grow (out of memory), the first is put back, so they stay in step.
   ArgumentWriter begin_statement(std::size_t max_arguments) {
-    return ArgumentWriter{partials_.reserve(max_arguments), indices_.reserve(max_arguments), id_, 0};
+    const auto before = partials_.position();
+    T* partials = partials_.reserve(max_arguments);
+    Index* indices;
+    try {
+      indices = indices_.reserve(max_arguments);
+    } catch (...) {
+      partials_.reset(before);
+      throw;
+    }
+    return ArgumentWriter{partials, indices, id_, generations_.data(), 0};
   }
+  /// Records the statement (its header first: if that cannot grow, nothing is committed).
   void end_statement(Index lhs, const ArgumentWriter& w) {
+    statements_.push_back(Statement{lhs, w.count});
     partials_.commit(w.count);
     indices_.commit(w.count);
-    statements_.push_back(Statement{lhs, w.count});
   }
 
-  Index allocate_index() { return indices_manager_.allocate(); }
-  void release_index(Index i) { indices_manager_.release(i); }
+  /// A fresh index (a new variable) and its generation.
+  std::pair<Index, std::uint32_t> allocate_index() {
+    const Index i = indices_manager_.allocate();
+    if (static_cast<std::size_t>(i) >= generations_.size())
+      generations_.resize(std::max<std::size_t>(static_cast<std::size_t>(i) + 1, 2 * generations_.size()), 0);
+    return {i, ++generations_[static_cast<std::size_t>(i)]};
+  }
+  /// The variable at index i takes a new value in place: a new generation.
+  std::uint32_t renew_index(Index i) { return ++generations_[static_cast<std::size_t>(i)]; }
+  void release_index(Index i) {
+    ++generations_[static_cast<std::size_t>(i)];
+    indices_manager_.release(i);
+  }
 
   /// Gives x an index of this tape without recording a statement: x becomes an independent input.
   template <class R>
   void register_input(R& x) {
-    x.bind_to(*this, allocate_index());
+    const auto [i, generation] = allocate_index();
+    x.bind_to(*this, i, generation);
   }
 
   // --- positions ------------------------------------------------------------------------------------------------
@@ -143,8 +174,17 @@ class Tape {
     if (static_cast<std::size_t>(i) >= adjoints_.size()) adjoints_.resize(static_cast<std::size_t>(i) + 1, T(0));
     return adjoints_[static_cast<std::size_t>(i)];
   }
+  /// The adjoint of a variable. A passive variable (a constant) has none: its slot reads 0 and absorbs writes. A
+  /// variable of another tape, or from before a reset, is an error.
   template <class R>
   T& adjoint(const R& x) {
+    if (x.index() == 0) {
+      T& sink = adjoint(Index{0});
+      sink = T(0);
+      return sink;
+    }
+    if (x.tape_id() != id_)
+      throw Error("kinase::Tape::adjoint: the variable was recorded on another tape (or before this tape's reset)");
     return adjoint(x.index());
   }
   void clear_adjoints() { std::fill(adjoints_.begin(), adjoints_.end(), T(0)); }
@@ -219,7 +259,8 @@ class Tape {
     }
   }
 
-  std::uint32_t id_;
+  std::uint64_t id_;
+  std::vector<std::uint32_t> generations_ = std::vector<std::uint32_t>(1, 0);
   detail::ChunkedVector<Statement> statements_;
   detail::ChunkedVector<T> partials_;
   detail::ChunkedVector<Index> indices_;
