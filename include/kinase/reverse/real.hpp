@@ -27,8 +27,7 @@ template <class T>
 struct Leaf {
   T primal;
   Index index;
-  std::uint32_t generation;  // the index's generation when the leaf was taken (see Tape::generation)
-  std::uint64_t tape_id;
+  std::uint32_t stamp;  // the variable's stamp (see detail::next_stamp): 16 bytes in all, like value + index
 };
 
 template <class T, class Op, class... Stored>
@@ -61,7 +60,7 @@ using operand_t = typename operand<T, std::remove_cvref_t<A>>::type;
 template <class T, class A>
 constexpr operand_t<T, A> store(const A& a) {
   if constexpr (is_real_v<A>)
-    return Leaf<T>{a.primal, a.index(), a.generation(), a.tape_id()};
+    return Leaf<T>{a.primal, a.index(), a.stamp()};
   else
     return a;
 }
@@ -102,23 +101,19 @@ constexpr T times(const W& w, const D& d) {
     return w * ops::partial_value<T>(d);
 }
 
-[[noreturn]] inline void throw_foreign_variable() {
+[[noreturn]] inline void throw_invalid_variable() {
   throw Error(
-      "kinase: an expression uses an active variable recorded on another tape; record the whole computation on one "
-      "tape, or pass the value as a constant");
-}
-[[noreturn]] inline void throw_stale_variable() {
-  throw Error(
-      "kinase: an expression uses a variable that was destroyed or assigned a new value after the expression was "
-      "built; assign the expression to a Real before its operands change (for example, return S(expr), not expr, "
-      "from a function whose local variables enter the expression)");
+      "kinase: an expression uses an active variable that was recorded on another tape (or before a reset), or that "
+      "was destroyed or assigned a new value after the expression was built; record the computation on one tape, and "
+      "assign an expression to a Real before its operands change (return S(expr), not expr, from a function whose "
+      "local variables enter the expression)");
 }
 
-/// A leaf may enter a statement when it belongs to the writer's tape and its index still means the same variable.
+/// A leaf may enter a statement when its index on the writer's tape still holds the variable it copied.
 template <class T, class Writer>
 [[gnu::always_inline]] inline void check_leaf(const Leaf<T>& s, const Writer& writer) {
-  if (s.tape_id != writer.tape_id) throw_foreign_variable();
-  if (writer.generations[s.index] != s.generation) throw_stale_variable();
+  if (static_cast<std::size_t>(s.index) >= writer.stamp_count || writer.stamps[s.index] != s.stamp)
+    throw_invalid_variable();
 }
 
 /// Pushes an operand's leaves with multiplier w.
@@ -206,23 +201,19 @@ class Real {
   Real(const Real& other) : primal(other.primal) { copy_from(other); }
   Real& operator=(const Real& other) {
     if (this != &other) {
-      const LeafT leaf{other.primal, other.index_, other.generation_, other.tape_id_};
+      const LeafT leaf{other.primal, other.index_, other.stamp_};
       assign_leaf(leaf);
     }
     return *this;
   }
   /// A move hands the index over: no statement.
-  Real(Real&& other) noexcept
-      : primal(other.primal), index_(other.index_), generation_(other.generation_), tape_id_(other.tape_id_) {
-    other.index_ = 0;
-  }
+  Real(Real&& other) noexcept : primal(other.primal), index_(other.index_), stamp_(other.stamp_) { other.index_ = 0; }
   Real& operator=(Real&& other) noexcept {
     if (this != &other) {
       release();
       primal = other.primal;
       index_ = other.index_;
-      generation_ = other.generation_;
-      tape_id_ = other.tape_id_;
+      stamp_ = other.stamp_;
       other.index_ = 0;
     }
     return *this;
@@ -245,9 +236,8 @@ class Real {
   /// The adjoint-vector slot (0: passive).
   Index index() const { return index_; }
   /// The id of the tape the index belongs to (0: none).
-  std::uint64_t tape_id() const { return tape_id_; }
-  /// The generation of the index when this variable took it (see Tape::generation).
-  std::uint32_t generation() const { return generation_; }
+  /// The stamp the variable got with its index (see detail::next_stamp).
+  std::uint32_t stamp() const { return stamp_; }
 
   template <class B>
   requires OpArgument<B> || detail::is_expr_v<std::remove_cvref_t<B>> Real& operator+=(const B& b) {
@@ -267,11 +257,10 @@ class Real {
   }
 
   /// Used by Tape::register_input.
-  void bind_to(Tape<T>& tape, Index i, std::uint32_t generation) {
+  void bind_to(Index i, std::uint32_t stamp) {
     release();
     index_ = i;
-    generation_ = generation;
-    tape_id_ = tape.id();
+    stamp_ = stamp;
   }
 
  private:
@@ -283,7 +272,7 @@ class Real {
   void release() {
     if (index_ != 0) {
       Tape<T>* t = tape();
-      if (t != nullptr && t->id() == tape_id_) t->release_index(index_);
+      if (t != nullptr && t->owns(index_, stamp_)) t->release_index(index_);
       index_ = 0;
     }
   }
@@ -296,13 +285,12 @@ class Real {
       release();
       return;
     }
-    if (index_ == 0 || tape_id_ != t.id()) {
-      const auto [i, generation] = t.allocate_index();
-      index_ = i;
-      generation_ = generation;
-      tape_id_ = t.id();
+    if (index_ != 0 && t.owns(index_, stamp_)) {
+      stamp_ = t.renew_index(index_);  // a new value: expressions holding the old one must not use it
     } else {
-      generation_ = t.renew_index(index_);  // a new value: expressions holding the old one must not use it
+      const auto [i, stamp] = t.allocate_index();
+      index_ = i;
+      stamp_ = stamp;
     }
     t.end_statement(index_, w);
   }
@@ -336,13 +324,10 @@ class Real {
     primal = leaf.primal;
   }
 
-  void copy_from(const Real& other) {
-    assign_leaf(LeafT{other.primal, other.index_, other.generation_, other.tape_id_});
-  }
+  void copy_from(const Real& other) { assign_leaf(LeafT{other.primal, other.index_, other.stamp_}); }
 
   Index index_ = 0;
-  std::uint32_t generation_ = 0;
-  std::uint64_t tape_id_ = 0;
+  std::uint32_t stamp_ = 0;
 };
 
 /// Reals and their expressions are active scalars of one engine: an op on them builds an expression.

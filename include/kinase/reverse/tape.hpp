@@ -27,10 +27,21 @@ namespace detail {
 template <class T>
 inline thread_local Tape<T>* current_tape = nullptr;
 
-/// Tape ids are 64-bit so that they never wrap (every API call resets its tape, and a reset takes a new id).
-inline std::uint64_t next_tape_id() {
-  static std::atomic<std::uint64_t> counter{0};
-  return ++counter;
+/// Stamps: every time an index takes a new meaning (a variable is created on it, or assigned a new value in place)
+/// it gets a fresh stamp, and a variable remembers the stamp it got. A variable whose stamp is no longer its index's
+/// stamp on this tape (it belongs to another tape, was destroyed, or was overwritten) is detected when it enters a
+/// statement. Stamps come from thread-local blocks of a process-wide 32-bit counter: unique until 2³² have been
+/// handed out, with no atomic operation per statement. 0 means "free".
+inline std::uint32_t next_stamp() {
+  static std::atomic<std::uint32_t> blocks{0};
+  constexpr std::uint32_t block = 1u << 20;
+  thread_local std::uint32_t next = 0, end = 0;
+  if (next == end) {
+    next = blocks.fetch_add(block, std::memory_order_relaxed);
+    end = next + block;
+    if (next == 0) ++next;  // the first block of each wrap skips 0
+  }
+  return next++;
 }
 }  // namespace detail
 
@@ -68,18 +79,17 @@ class Tape {
     friend bool operator==(const Position&, const Position&) = default;
   };
 
-  Tape() : id_(detail::next_tape_id()) {}
+  Tape() = default;
   Tape(const Tape&) = delete;
   Tape& operator=(const Tape&) = delete;
   ~Tape() {
     if (detail::current_tape<T> == this) detail::current_tape<T> = nullptr;
   }
 
-  std::uint64_t id() const { return id_; }
-
-  /// The generation of an index: it changes whenever the index gets a new meaning (allocated, freed, or assigned a
-  /// new value in place), so that an expression holding an old copy of a variable is detected, not misread.
-  std::uint32_t generation(Index i) const { return generations_[static_cast<std::size_t>(i)]; }
+  /// True when a variable with this index and stamp is alive on this tape (see detail::next_stamp).
+  bool owns(Index i, std::uint32_t stamp) const {
+    return static_cast<std::size_t>(i) < stamps_.size() && stamps_[static_cast<std::size_t>(i)] == stamp;
+  }
 
   // --- recording (used by Real) ---------------------------------------------------------------------------------
 
@@ -87,8 +97,8 @@ class Tape {
   struct ArgumentWriter {
     T* partials;
     Index* indices;
-    std::uint64_t tape_id;
-    const std::uint32_t* generations;
+    const std::uint32_t* stamps;
+    std::size_t stamp_count;
     std::uint32_t count = 0;
     /// Adds ∂/∂(index) = p, merging repeated occurrences of one variable into a single argument.
     [[gnu::always_inline]] void push(const T& p, Index index) {
@@ -115,7 +125,7 @@ class Tape {
       partials_.reset(before);
       throw;
     }
-    return ArgumentWriter{partials, indices, id_, generations_.data(), 0};
+    return ArgumentWriter{partials, indices, stamps_.data(), stamps_.size(), 0};
   }
   /// Records the statement (its header first: if that cannot grow, nothing is committed).
   void end_statement(Index lhs, const ArgumentWriter& w) {
@@ -124,25 +134,25 @@ class Tape {
     indices_.commit(w.count);
   }
 
-  /// A fresh index (a new variable) and its generation.
+  /// A fresh index (a new variable) and its stamp.
   std::pair<Index, std::uint32_t> allocate_index() {
     const Index i = indices_manager_.allocate();
-    if (static_cast<std::size_t>(i) >= generations_.size())
-      generations_.resize(std::max<std::size_t>(static_cast<std::size_t>(i) + 1, 2 * generations_.size()), 0);
-    return {i, ++generations_[static_cast<std::size_t>(i)]};
+    if (static_cast<std::size_t>(i) >= stamps_.size())
+      stamps_.resize(std::max<std::size_t>(static_cast<std::size_t>(i) + 1, 2 * stamps_.size()), 0);
+    return {i, stamps_[static_cast<std::size_t>(i)] = detail::next_stamp()};
   }
-  /// The variable at index i takes a new value in place: a new generation.
-  std::uint32_t renew_index(Index i) { return ++generations_[static_cast<std::size_t>(i)]; }
+  /// The variable at index i takes a new value in place: a new stamp.
+  std::uint32_t renew_index(Index i) { return stamps_[static_cast<std::size_t>(i)] = detail::next_stamp(); }
   void release_index(Index i) {
-    ++generations_[static_cast<std::size_t>(i)];
+    stamps_[static_cast<std::size_t>(i)] = 0;
     indices_manager_.release(i);
   }
 
   /// Gives x an index of this tape without recording a statement: x becomes an independent input.
   template <class R>
   void register_input(R& x) {
-    const auto [i, generation] = allocate_index();
-    x.bind_to(*this, i, generation);
+    const auto [i, stamp] = allocate_index();
+    x.bind_to(i, stamp);
   }
 
   // --- positions ------------------------------------------------------------------------------------------------
@@ -155,15 +165,15 @@ class Tape {
     indices_.reset(p.indices);
   }
   /// Drops every statement and frees every index: the tape is empty, its memory kept for the next recording.
-  /// The tape takes a new id, so active variables from before are foreign to it: using one in an expression
-  /// throws, and destroying one frees nothing. `clear_adjoints = false` skips zeroing the adjoint vector, for a
+  /// Every stamp is cleared, so active variables from before are foreign to it: using one in an expression throws,
+  /// and destroying one frees nothing. `clear_adjoints = false` skips zeroing the adjoint vector, for a
   /// caller that knows it is zero (a full sweep clears every left-hand side; the API clears what it reads).
   void reset(bool clear_adjoints = true) {
     statements_.clear();
     partials_.clear();
     indices_.clear();
     indices_manager_.reset();
-    id_ = detail::next_tape_id();
+    std::fill(stamps_.begin(), stamps_.end(), 0u);
     if (clear_adjoints) std::fill(adjoints_.begin(), adjoints_.end(), T(0));
   }
 
@@ -183,7 +193,7 @@ class Tape {
       sink = T(0);
       return sink;
     }
-    if (x.tape_id() != id_)
+    if (!owns(x.index(), x.stamp()))
       throw Error("kinase::Tape::adjoint: the variable was recorded on another tape (or before this tape's reset)");
     return adjoint(x.index());
   }
@@ -259,8 +269,7 @@ class Tape {
     }
   }
 
-  std::uint64_t id_;
-  std::vector<std::uint32_t> generations_ = std::vector<std::uint32_t>(1, 0);
+  std::vector<std::uint32_t> stamps_ = std::vector<std::uint32_t>(1, 0);
   detail::ChunkedVector<Statement> statements_;
   detail::ChunkedVector<T> partials_;
   detail::ChunkedVector<Index> indices_;
