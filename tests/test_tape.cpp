@@ -301,6 +301,16 @@ TEST(Tape, StaleExpressionsAreAnErrorNotAWrongDerivative) {
   const double f0 = std::sin(1.0) * 1.0, f1 = std::sin(2.0) * 2.0;
   EXPECT_DOUBLE_EQ(tape.adjoint(x0), (std::cos(1.0) * 1.0 + std::sin(1.0)) * f1);
   EXPECT_DOUBLE_EQ(tape.adjoint(x1), (std::cos(2.0) * 2.0 + std::sin(2.0)) * f0);
+  // A function returning an expression of its by-value parameters (the seed's rosenbrock(x, y) style): the copies die
+  // before the expression is recorded, but their indices are not handed out again in between, so it is right.
+  auto product = [](R a, R b) { return a * b; };
+  auto outer = [&](const R& u, const R& v) { return product(u, v); };
+  const R p = outer(x0, x1);
+  tape.clear_adjoints();
+  tape.adjoint(p) = 1.0;
+  tape.evaluate();
+  EXPECT_DOUBLE_EQ(tape.adjoint(x0), 2.0);
+  EXPECT_DOUBLE_EQ(tape.adjoint(x1), 1.0);
   // An expression kept while its operand is assigned a new value in place.
   R z = x0 * 1.0;
   const auto e = z * 2.0;

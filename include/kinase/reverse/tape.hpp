@@ -86,7 +86,8 @@ class Tape {
     if (detail::current_tape<T> == this) detail::current_tape<T> = nullptr;
   }
 
-  /// True when a variable with this index and stamp is alive on this tape (see detail::next_stamp).
+  /// True when this index still holds the value a variable with this stamp got on this tape (see
+  /// detail::next_stamp and release_index).
   bool owns(Index i, std::uint32_t stamp) const {
     return static_cast<std::size_t>(i) < stamps_.size() && stamps_[static_cast<std::size_t>(i)] == stamp;
   }
@@ -143,10 +144,11 @@ class Tape {
   }
   /// The variable at index i takes a new value in place: a new stamp.
   std::uint32_t renew_index(Index i) { return stamps_[static_cast<std::size_t>(i)] = detail::next_stamp(); }
-  void release_index(Index i) {
-    stamps_[static_cast<std::size_t>(i)] = 0;
-    indices_manager_.release(i);
-  }
+  /// The variable at index i is gone; its index may be handed out again. Its stamp stays until then: an expression
+  /// that copied the variable (a function's by-value parameter in a returned expression, say) may still be recorded
+  /// while the index is free, and is right (the slot's adjoint still flows back through the statement that defined
+  /// it); once the index is handed out again its stamp changes and such an expression is an error.
+  void release_index(Index i) { indices_manager_.release(i); }
 
   /// Gives x an index of this tape without recording a statement: x becomes an independent input.
   template <class R>
