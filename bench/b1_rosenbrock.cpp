@@ -24,6 +24,7 @@
 
 #include <Sacado_trad.hpp>
 
+#include "adolc_rosenbrock.hpp"
 #include "harness.hpp"
 #include "rosenbrock.hpp"
 
@@ -34,6 +35,7 @@ namespace bench = kinase::bench;
 constexpr const char* kB1 = "b1_rosenbrock_gradient";
 constexpr const char* kB5 = "b5_rosenbrock_memory";
 
+using bench::adolc_tape;
 using bench::rosenbrock;
 const auto make_point = bench::rosenbrock_point;
 
@@ -94,33 +96,6 @@ struct KinaseDirect {
     for (std::size_t i = 0; i < xs.size(); ++i) g[i] = tape.adjoint(xs[i]);
   }
 };
-
-// ADOL-C's trace buffers are sized to hold the whole tape in memory: with its defaults (2^19 entries) a tape this
-// long goes to files in the working directory. Entries per summand, measured with tapestats: about 12 operations,
-// 30 locations, 3 values; sizes are generous (untouched buffer pages cost no memory).
-struct AdolcBuffers {
-  unsigned operations, locations, values, taylors;
-};
-AdolcBuffers adolc_buffers(std::size_t n) {
-  const auto sized = [&](std::size_t per_summand) {
-    return static_cast<unsigned>(std::min<std::size_t>(per_summand * n + 4096, 0xffffffffu));
-  };
-  return {sized(16), sized(40), sized(4), sized(16)};
-}
-
-// Records rosenbrock(x) on ADOL-C tape `tag`.
-void adolc_tape(short tag, const std::vector<double>& x) {
-  const AdolcBuffers b = adolc_buffers(x.size());
-  trace_on(tag, 0, b.operations, b.locations, b.values, b.taylors);
-  {
-    std::vector<adouble> ax(x.size());
-    for (std::size_t i = 0; i < x.size(); ++i) ax[i] <<= x[i];
-    adouble y = rosenbrock(ax);
-    double value;
-    y >>= value;
-  }
-  trace_off();
-}
 
 // ADOL-C as a user with changing control flow has to use it: re-tape, then gradient() (a forward sweep that
 // recomputes the values, then the reverse sweep).

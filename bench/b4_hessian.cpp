@@ -37,6 +37,7 @@
 #include <Sacado_Fad_SFad.hpp>
 #include <Sacado_trad.hpp>
 
+#include "adolc_rosenbrock.hpp"
 #include "harness.hpp"
 #include "rosenbrock.hpp"
 
@@ -142,35 +143,12 @@ struct SacadoFwdOverRev {
   }
 };
 
-// ADOL-C's trace buffers are sized (as in B1) to hold the whole tape in memory: with its defaults (2^19 entries) a
-// tape this long goes to files in the working directory.
-struct AdolcBuffers {
-  unsigned operations, locations, values, taylors;
-};
-AdolcBuffers adolc_buffers(std::size_t n) {
-  const auto sized = [&](std::size_t per_summand) {
-    return static_cast<unsigned>(std::min<std::size_t>(per_summand * n + 4096, 0xffffffffu));
-  };
-  return {sized(16), sized(40), sized(4), sized(16)};
-}
-
 // ADOL-C's best case: rosenbrock taped once (it has no branches), then only hess_vec() per call (a first-order
 // forward sweep along v, then a second-order reverse sweep).
 struct AdolcReuse {
   static constexpr const char* name = "adolc-reuse";
   static constexpr short tag = 4;
-  static void prepare(const std::vector<double>& x) {
-    const AdolcBuffers b = adolc_buffers(x.size());
-    trace_on(tag, 0, b.operations, b.locations, b.values, b.taylors);
-    {
-      std::vector<adouble> ax(x.size());
-      for (std::size_t i = 0; i < x.size(); ++i) ax[i] <<= x[i];
-      adouble y = rosenbrock(ax);
-      double value;
-      y >>= value;
-    }
-    trace_off();
-  }
+  static void prepare(const std::vector<double>& x) { bench::adolc_tape(tag, x); }
   static void hvp(const std::vector<double>& x, const std::vector<double>& v, std::vector<double>& hv) {
     // hess_vec takes non-const pointers but writes only its result.
     ::hess_vec(tag, static_cast<int>(x.size()), const_cast<double*>(x.data()), const_cast<double*>(v.data()),

@@ -18,6 +18,20 @@ S quadratic(const Eigen::VectorX<S>& x, const Eigen::MatrixXd& A, const Eigen::V
   return S(0.5) * x.dot(Ax) + x.dot(b.cast<S>()) + sin(x(0));
 }
 
+TEST(ReverseEigen, GradientWithMatrixVectorProducts) {
+  Eigen::MatrixXd A(3, 3);
+  A << 2, 1, 0, 1, 3, 1, 0, 1, 4;
+  const Eigen::VectorXd b = Eigen::VectorXd::LinSpaced(3, -1.0, 1.0);
+  Eigen::VectorXd x(3);
+  x << 0.3, -0.2, 0.5;
+  auto f = [&](const auto& v) { return quadratic(v, A, b); };
+  const Eigen::VectorXd g = gradient(Reverse, f, x);
+  Eigen::VectorXd expected = A * x + b;
+  expected(0) += std::cos(x(0));
+  EXPECT_TRUE(g.isApprox(expected, 1e-14)) << g.transpose();
+  EXPECT_TRUE(g.isApprox(Eigen::VectorXd(gradient(Forward, f, x)), 1e-14));
+}
+
 TEST(Eigen, MatrixOfDualsTimesVector) {
   using D = Dual<double, 2>;
   Eigen::Matrix<D, 2, 2> M;
