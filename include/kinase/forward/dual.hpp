@@ -9,6 +9,7 @@
 #include <ostream>
 #include <type_traits>
 
+#include "kinase/core/strict.hpp"
 #include "kinase/core/traits.hpp"
 #include "kinase/ops/op.hpp"
 
@@ -109,6 +110,11 @@ struct engine<Dual<T, N, Tag>> {
   template <class Op, class X, class... P>
   static constexpr D apply_unary(const X& x, const P&... params) {
     static_assert(std::is_same_v<X, D>, "kinase: the differentiable argument of a unary op must be the Dual");
+    if constexpr (detail::ZeroDerivativeOp<Op>) {
+      if (!std::is_constant_evaluated() && detail::strict_depth != 0)
+        for (int i = 0; i < N; ++i)
+          if (!ops::is_zero(x.tangent[i])) detail::throw_strict(Op::name);
+    }
     D out;
     out.primal = static_cast<T>(Op::primal(x.primal, params...));
     const auto d = Op::template partial<0>(x.primal, params..., out.primal);

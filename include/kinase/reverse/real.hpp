@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "kinase/core/error.hpp"
+#include "kinase/core/strict.hpp"
 #include "kinase/core/traits.hpp"
 #include "kinase/ops/op.hpp"
 #include "kinase/reverse/tape.hpp"
@@ -256,9 +257,10 @@ class Real {
     return *this = *this / b;
   }
 
-  /// Used by Tape::register_input.
-  void bind_to(Index i, std::uint32_t stamp) {
-    release();
+  /// Used by Tape::register_input and Tape::assign_output: this variable now lives at index i with this stamp
+  /// (`release_old = false` when i is its own index, renewed).
+  void bind_to(Index i, std::uint32_t stamp, bool release_old = true) {
+    if (release_old) release();
     index_ = i;
     stamp_ = stamp;
   }
@@ -336,7 +338,18 @@ struct engine<Real<T>> {
   static constexpr int depth = 1 + depth_v<T>;
   template <class Op, class... A>
   static constexpr auto apply(const A&... a) {
+    if constexpr (detail::ZeroDerivativeOp<Op>) {
+      if (detail::strict_depth != 0 && detail::current_tape<T> != nullptr && (is_active(a) || ...))
+        detail::throw_strict(Op::name);
+    }
     return Expr<T, Op, detail::operand_t<T, A>...>(detail::store<T>(a)...);
+  }
+  template <class A>
+  static constexpr bool is_active(const A& a) {
+    if constexpr (detail::is_real_v<A>)
+      return a.index() != 0;
+    else
+      return detail::is_expr_v<A> && detail::leaves<T, A>() != 0;
   }
 };
 template <class T, class Op, class... S>

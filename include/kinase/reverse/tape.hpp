@@ -7,6 +7,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -45,6 +49,18 @@ inline std::uint32_t next_stamp() {
 }
 }  // namespace detail
 
+/// A tape entry for a computation recorded as a whole (an external function, a matrix rule, a checkpointed loop):
+/// the sweep calls `reverse` in its place. `adjoints` is the adjoint storage: the adjoint of index i in lane l is
+/// adjoints[i * lanes + l]. It reads (and clears) the adjoints of its outputs and adds to those of its inputs.
+template <class T>
+class TapeCallback {
+ public:
+  virtual ~TapeCallback() = default;
+  virtual void reverse(T* adjoints, std::size_t lanes) = 0;
+  /// Bytes the entry holds (saved values), counted in TapeStats::bytes_used.
+  virtual std::size_t bytes() const = 0;
+};
+
 /// What a tape holds: printable with <<.
 struct TapeStats {
   std::size_t statements = 0;      ///< recorded assignments
@@ -53,12 +69,14 @@ struct TapeStats {
   std::size_t bytes_reserved = 0;  ///< bytes of blocks held (used or kept for reuse)
   std::size_t largest_index = 0;   ///< adjoint vector length − 1
   std::size_t live_indices = 0;    ///< active variables alive now
+  std::size_t callbacks = 0;       ///< entries recorded as a whole (external functions, matrix rules, loops)
   double bytes_per_statement() const { return statements ? double(bytes_used) / double(statements) : 0.0; }
 
   friend std::ostream& operator<<(std::ostream& os, const TapeStats& s) {
     return os << "statements " << s.statements << ", arguments " << s.arguments << ", bytes used " << s.bytes_used
               << " (" << s.bytes_per_statement() << " per statement), bytes reserved " << s.bytes_reserved
-              << ", largest index " << s.largest_index << ", live indices " << s.live_indices;
+              << ", largest index " << s.largest_index << ", live indices " << s.live_indices
+              << ", callbacks " << s.callbacks;
   }
 };
 
@@ -76,14 +94,23 @@ class Tape {
     typename detail::ChunkedVector<Statement>::Position statements;
     typename detail::ChunkedVector<T>::Position partials;
     typename detail::ChunkedVector<Index>::Position indices;
+    std::size_t callbacks = 0;
     friend bool operator==(const Position&, const Position&) = default;
   };
 
   Tape() = default;
   Tape(const Tape&) = delete;
   Tape& operator=(const Tape&) = delete;
+  /// Destroying a tape while a Recording scope on it is open would leave the thread recording into freed memory:
+  /// that is a bug in the caller, reported and fatal (a destructor cannot throw).
   ~Tape() {
-    if (detail::current_tape<T> == this) detail::current_tape<T> = nullptr;
+    if (open_recordings_ != 0) {
+      std::fputs(
+          "kinase::Tape: the tape is destroyed while a Recording scope on it is still open; close the Recording "
+          "(let it go out of scope) before the tape\n",
+          stderr);
+      std::abort();
+    }
   }
 
   /// True when this index still holds the value a variable with this stamp got on this tape (see
@@ -150,6 +177,25 @@ class Tape {
   /// it); once the index is handed out again its stamp changes and such an expression is an error.
   void release_index(Index i) { indices_manager_.release(i); }
 
+  /// Records `callback` as one entry: the sweep calls it in its place (see TapeCallback). Its outputs get their
+  /// indices from `assign_output` after this call or before; its inputs' indices and values are its own to keep.
+  void push_callback(std::unique_ptr<TapeCallback<T>> callback) {
+    statements_.push_back(Statement{0, static_cast<std::uint32_t>(callbacks_.size())});
+    callbacks_.push_back(std::move(callback));
+  }
+
+  /// The variable y takes a new value computed outside a statement (the output of a callback): it keeps its index
+  /// with a new stamp when it has one on this tape, else gets a fresh index.
+  template <class R>
+  void assign_output(R& y) {
+    if (y.index() != 0 && owns(y.index(), y.stamp())) {
+      y.bind_to(y.index(), renew_index(y.index()), /*release_old=*/false);
+    } else {
+      const auto [i, stamp] = allocate_index();
+      y.bind_to(i, stamp);
+    }
+  }
+
   /// Gives x an index of this tape without recording a statement: x becomes an independent input.
   template <class R>
   void register_input(R& x) {
@@ -159,12 +205,15 @@ class Tape {
 
   // --- positions ------------------------------------------------------------------------------------------------
 
-  Position position() const { return {statements_.position(), partials_.position(), indices_.position()}; }
+  Position position() const {
+    return {statements_.position(), partials_.position(), indices_.position(), callbacks_.size()};
+  }
   /// Drops the statements recorded after p (the memory is kept for reuse).
   void reset(const Position& p) {
     statements_.reset(p.statements);
     partials_.reset(p.partials);
     indices_.reset(p.indices);
+    callbacks_.resize(p.callbacks);
   }
   /// Drops every statement and frees every index: the tape is empty, its memory kept for the next recording.
   /// Every stamp is cleared, so active variables from before are foreign to it: using one in an expression throws,
@@ -174,6 +223,7 @@ class Tape {
     statements_.clear();
     partials_.clear();
     indices_.clear();
+    callbacks_.clear();
     indices_manager_.reset();
     std::fill(stamps_.begin(), stamps_.end(), 0u);
     if (clear_adjoints) std::fill(adjoints_.begin(), adjoints_.end(), T(0));
@@ -226,8 +276,10 @@ class Tape {
     s.statements = statements_.size();
     s.arguments = partials_.size();
     s.bytes_used = statements_.size() * sizeof(Statement) + partials_.size() * (sizeof(T) + sizeof(Index));
+    for (const auto& c : callbacks_) s.bytes_used += c->bytes();
+    s.callbacks = callbacks_.size();
     s.bytes_reserved = statements_.bytes_reserved() + partials_.bytes_reserved() + indices_.bytes_reserved() +
-                       adjoints_.capacity() * sizeof(T);
+                       adjoints_.capacity() * sizeof(T) + callbacks_.capacity() * sizeof(callbacks_[0]);
     s.largest_index = static_cast<std::size_t>(indices_manager_.largest());
     s.live_indices = indices_manager_.live();
     return s;
@@ -247,6 +299,11 @@ class Tape {
       const std::size_t s_begin = sc == to.statements.chunk ? to.statements.used : 0;
       for (std::size_t s = s_end; s-- > s_begin;) {
         const Statement st = stmts[s];
+        if (st.lhs == 0) {  // a callback entry (no statement has the passive index as its left-hand side)
+          static_assert(sizeof(std::array<T, L>) == L * sizeof(T));
+          callbacks_[st.arguments]->reverse(adjoint_of(Index{0}), L);
+          continue;
+        }
         while (arg_end < st.arguments) {  // this statement's arguments are in an earlier block
           --arg_chunk;
           arg_end = partials_.chunk_used(arg_chunk);
@@ -277,19 +334,48 @@ class Tape {
   detail::ChunkedVector<Index> indices_;
   IndexManager indices_manager_;
   std::vector<T> adjoints_;
+  std::vector<std::unique_ptr<TapeCallback<T>>> callbacks_;
+  int open_recordings_ = 0;
+
+  template <class>
+  friend class Recording;
 };
 
-/// Records into `tape` on this thread while alive; restores what was recording before (scopes nest).
+/// Records into `tape` on this thread while alive; restores what was recording before. Scopes nest and must close
+/// in the reverse order of opening (as local variables do): closing one while a scope opened after it is still
+/// open throws kinase::Error (unless an exception is already unwinding the stack), since the thread would go on
+/// recording into the wrong tape.
 template <class T>
 class Recording {
  public:
-  explicit Recording(Tape<T>& tape) : previous_(detail::current_tape<T>) { detail::current_tape<T> = &tape; }
-  ~Recording() { detail::current_tape<T> = previous_; }
+  explicit Recording(Tape<T>& tape) : tape_(&tape), previous_(detail::current_tape<T>) {
+    detail::current_tape<T> = &tape;
+    ++tape.open_recordings_;
+    ++depth();
+    level_ = depth();
+  }
+  ~Recording() noexcept(false) {
+    --tape_->open_recordings_;
+    const bool innermost = level_ == depth();
+    --depth();
+    detail::current_tape<T> = previous_;
+    if (!innermost && std::uncaught_exceptions() == 0)
+      throw Error(
+          "kinase::Recording: a recording scope is closed while a scope opened after it is still open (scopes must "
+          "close in reverse order; a Recording left open, e.g. held in a heap object, leaves the thread recording "
+          "into the wrong tape)");
+  }
   Recording(const Recording&) = delete;
   Recording& operator=(const Recording&) = delete;
 
  private:
+  static int& depth() {
+    thread_local int d = 0;
+    return d;
+  }
+  Tape<T>* tape_;
   Tape<T>* previous_;
+  int level_;
 };
 
 }  // namespace kinase
