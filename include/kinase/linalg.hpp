@@ -94,9 +94,8 @@ void append_pointers(const E& e, std::vector<P>& into) {
 }
 
 template <class D>
-inline constexpr bool plain_col_major =
-    std::is_base_of_v<Eigen::PlainObjectBase<D>, D> && (!D::IsRowMajor || D::ColsAtCompileTime == 1 ||
-                                                        D::RowsAtCompileTime == 1);
+inline constexpr bool plain_col_major = std::is_base_of_v<Eigen::PlainObjectBase<D>, D> &&
+                                        (!D::IsRowMajor || D::ColsAtCompileTime == 1 || D::RowsAtCompileTime == 1);
 
 /// The argument itself when it is a plain column-major object (its data is contiguous, column by column), else a
 /// copy as a MatrixX.
@@ -270,7 +269,7 @@ auto solve_with(const Eigen::MatrixBase<DA>& A_, const Eigen::MatrixBase<DB>& B_
   check_square(A, who);
   if (A.rows() != B.rows())
     throw Error(std::string(who) + ": A has " + std::to_string(A.rows()) + " rows but B has " +
-                std::to_string(B.rows()));
+                std::to_string(B.rows()) + " rows");
   R X(B.rows(), B.cols());
   const Eigen::Index n = A.rows(), c = B.cols();
   const std::size_t na = static_cast<std::size_t>(n * n), m = static_cast<std::size_t>(n * c);
@@ -297,45 +296,44 @@ auto solve_with(const Eigen::MatrixBase<DA>& A_, const Eigen::MatrixBase<DB>& B_
     check(f);
     X = f.solve(B);
   } else {
-    auto fn =
-        external(who,
-                 [=](auto x, auto y) {
-                   const auto f = factor(MatrixX<typename decltype(y)::element_type>(view(x, 0, n, n)));
-                   check(f);
-                   view(y, 0, n, c) = f.solve(view(x, na, n, c));
-                 })
-            .with_jvp([=](auto x, auto y, auto dx, auto dy) {
-              using T = typename decltype(dy)::element_type;
-              const auto f = factor(MatrixX<T>(view(x, 0, n, n)));
-              const std::size_t L = lanes_of(dx.size(), x.size());
-              for (std::size_t l = 0; l < L; ++l) {
-                const auto dA = view(dx, l * x.size(), n, n);
-                MatrixX<T> rhs = view(dx, l * x.size() + na, n, c);
-                if constexpr (Spd)
-                  rhs.noalias() -= symmetric_from_lower(dA) * view(y, 0, n, c);
-                else
-                  rhs.noalias() -= dA * view(y, 0, n, c);
-                view(dy, l * m, n, c) = f.solve(rhs);
-              }
-            })
-            .with_vjp([=](auto x, auto y, auto ybar, auto xbar) {
-              using T = typename decltype(xbar)::element_type;
-              const auto f = factor(MatrixX<T>(view(x, 0, n, n)));
-              const std::size_t L = lanes_of(ybar.size(), m);
-              for (std::size_t l = 0; l < L; ++l) {
-                MatrixX<T> bbar;
-                if constexpr (Spd)
-                  bbar = f.solve(view(ybar, l * m, n, c));
-                else
-                  bbar = f.transpose().solve(view(ybar, l * m, n, c));
-                MatrixX<T> g = -(bbar * view(y, 0, n, c).transpose());
-                if constexpr (Spd)
-                  view(xbar, l * x.size(), n, n) = lower_reading(g);
-                else
-                  view(xbar, l * x.size(), n, n) = g;
-                view(xbar, l * x.size() + na, n, c) = bbar;
-              }
-            });
+    auto fn = external(who,
+                       [=](auto x, auto y) {
+                         const auto f = factor(MatrixX<typename decltype(y)::element_type>(view(x, 0, n, n)));
+                         check(f);
+                         view(y, 0, n, c) = f.solve(view(x, na, n, c));
+                       })
+                  .with_jvp([=](auto x, auto y, auto dx, auto dy) {
+                    using T = typename decltype(dy)::element_type;
+                    const auto f = factor(MatrixX<T>(view(x, 0, n, n)));
+                    const std::size_t L = lanes_of(dx.size(), x.size());
+                    for (std::size_t l = 0; l < L; ++l) {
+                      const auto dA = view(dx, l * x.size(), n, n);
+                      MatrixX<T> rhs = view(dx, l * x.size() + na, n, c);
+                      if constexpr (Spd)
+                        rhs.noalias() -= symmetric_from_lower(dA) * view(y, 0, n, c);
+                      else
+                        rhs.noalias() -= dA * view(y, 0, n, c);
+                      view(dy, l * m, n, c) = f.solve(rhs);
+                    }
+                  })
+                  .with_vjp([=](auto x, auto y, auto ybar, auto xbar) {
+                    using T = typename decltype(xbar)::element_type;
+                    const auto f = factor(MatrixX<T>(view(x, 0, n, n)));
+                    const std::size_t L = lanes_of(ybar.size(), m);
+                    for (std::size_t l = 0; l < L; ++l) {
+                      MatrixX<T> bbar;
+                      if constexpr (Spd)
+                        bbar = f.solve(view(ybar, l * m, n, c));
+                      else
+                        bbar = f.transpose().solve(view(ybar, l * m, n, c));
+                      MatrixX<T> g = -(bbar * view(y, 0, n, c).transpose());
+                      if constexpr (Spd)
+                        view(xbar, l * x.size(), n, n) = lower_reading(g);
+                      else
+                        view(xbar, l * x.size(), n, n) = g;
+                      view(xbar, l * x.size() + na, n, c) = bbar;
+                    }
+                  });
     run(fn, X, A, B);
   }
   return X;
@@ -388,7 +386,8 @@ auto cholesky(const Eigen::MatrixBase<DA>& A_) {
                       Lv.template triangularView<Eigen::Lower>().solveInPlace(M);
                       MatrixX<T> Mt = M.transpose();
                       Lv.template triangularView<Eigen::Lower>().solveInPlace(Mt);
-                      detail::view(dy, l * nn, n, n).noalias() = Lv.template triangularView<Eigen::Lower>() * detail::phi(Mt);
+                      detail::view(dy, l * nn, n, n).noalias() =
+                          Lv.template triangularView<Eigen::Lower>() * detail::phi(Mt);
                     }
                   })
                   .with_vjp([=](auto, auto y, auto ybar, auto xbar) {

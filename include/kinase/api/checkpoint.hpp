@@ -40,12 +40,12 @@ namespace kinase {
 
 /// What a checkpointed loop did (filled when its reverse sweep ends; the forward figures already after the loop).
 struct CheckpointStats {
-  std::size_t steps = 0;               ///< the loop's length
-  std::size_t forward_steps = 0;       ///< steps evaluated on values: the primal loop and every recomputation
-  std::size_t taped_steps = 0;         ///< steps recorded on the private tape (each step once)
-  std::size_t max_snapshots = 0;       ///< states held at once, the initial state included
-  std::size_t snapshot_bytes = 0;      ///< their bytes at most
-  std::size_t peak_tape_bytes = 0;     ///< the private tape's largest recording (TapeStats::bytes_used)
+  std::size_t steps = 0;            ///< the loop's length
+  std::size_t forward_steps = 0;    ///< steps evaluated on values: the primal loop and every recomputation
+  std::size_t taped_steps = 0;      ///< steps recorded on the private tape (each step once)
+  std::size_t max_snapshots = 0;    ///< states held at once, the initial state included
+  std::size_t snapshot_bytes = 0;   ///< their bytes at most
+  std::size_t peak_tape_bytes = 0;  ///< the private tape's largest recording (TapeStats::bytes_used)
   std::size_t peak_tape_statements = 0;
 };
 
@@ -328,8 +328,7 @@ template <class Policy>
 void check_policy(const Policy& policy) {
   if constexpr (std::is_same_v<Policy, Revolve>) {
     if (policy.snapshots == 0)
-      throw Error(
-          "kinase::checkpointed_loop: revolve(snapshots) needs at least 1 snapshot (the loop's initial state)");
+      throw Error("kinase::checkpointed_loop: revolve(snapshots) needs at least 1 snapshot (the loop's initial state)");
   } else {
     static_assert(std::is_same_v<Policy, EveryK>,
                   "kinase::checkpointed_loop: the policy must be kinase::revolve(snapshots) or kinase::every(k)");

@@ -175,8 +175,8 @@ void call_external(const Fn& fn, const std::vector<const S*>& x, const std::vect
       for (std::size_t l = 0; l < L; ++l) dx[l * n + i] = x[i]->tangent[l];
     }
     call_external(fn, const_pointers(xv), pointers(yv));  // the level below (a tape entry when T is a Real)
-    invoke_rule(fn, fn.jvp, "jvp", "outputs × lanes", std::span<T>(dy), std::span<const T>(xv),
-                std::span<const T>(yv), std::span<const T>(dx));
+    invoke_rule(fn, fn.jvp, "jvp", "outputs × lanes", std::span<T>(dy), std::span<const T>(xv), std::span<const T>(yv),
+                std::span<const T>(dx));
     for (std::size_t j = 0; j < m; ++j) {
       y[j]->primal = std::move(yv[j]);
       for (std::size_t l = 0; l < L; ++l) y[j]->tangent[l] = std::move(dy[l * m + j]);

@@ -94,8 +94,8 @@ auto augmented_primal(F&& f, Args&&... args) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     using Tuple = std::tuple<detail::ReverseArgument<S, std::remove_cvref_t<Args>>...>;
     Recording<S> recording(tape);
-    state->prepared.emplace(Tuple{detail::ReverseArgument<S, std::remove_cvref_t<Args>>(
-        std::get<I>(state->activities), tape, I + 1)...});
+    state->prepared.emplace(
+        Tuple{detail::ReverseArgument<S, std::remove_cvref_t<Args>>(std::get<I>(state->activities), tape, I + 1)...});
     auto& prepared = *state->prepared;
     using R = std::remove_cvref_t<decltype(f(std::get<I>(prepared).pass()...))>;
     if constexpr (std::is_void_v<R>) {
@@ -122,7 +122,8 @@ auto augmented_primal(F&& f, Args&&... args) {
           }
         }(),
         ...);
-  }(std::index_sequence_for<Args...>{});
+  }
+  (std::index_sequence_for<Args...>{});
   const S primal = state->out.primal;
   return AugmentedPrimal<S, std::remove_cvref_t<Args>...>{primal, Split(std::move(state))};
 }
@@ -131,7 +132,8 @@ auto augmented_primal(F&& f, Args&&... args) {
 /// order) and adds seed · ∇f to each Duplicated argument's shadow. The tape is unchanged: call it again with another
 /// seed.
 template <class S, class... A>
-DerivativesOf<std::array<S, SplitTape<S, A...>::active_count>> reverse(SplitTape<S, A...>& split, std::type_identity_t<S> seed = S(1)) {
+DerivativesOf<std::array<S, SplitTape<S, A...>::active_count>> reverse(SplitTape<S, A...>& split,
+                                                                       std::type_identity_t<S> seed = S(1)) {
   auto& state = split.state("kinase::reverse");
   auto& prepared = *state.prepared;
   Tape<S>& tape = state.tape;
@@ -159,7 +161,8 @@ DerivativesOf<std::array<S, SplitTape<S, A...>::active_count>> reverse(SplitTape
           }
         }(),
         ...);
-  }(std::index_sequence_for<A...>{});
+  }
+  (std::index_sequence_for<A...>{});
   return {derivatives};
 }
 

@@ -75,8 +75,8 @@ struct TapeStats {
   friend std::ostream& operator<<(std::ostream& os, const TapeStats& s) {
     return os << "statements " << s.statements << ", arguments " << s.arguments << ", bytes used " << s.bytes_used
               << " (" << s.bytes_per_statement() << " per statement), bytes reserved " << s.bytes_reserved
-              << ", largest index " << s.largest_index << ", live indices " << s.live_indices
-              << ", callbacks " << s.callbacks;
+              << ", largest index " << s.largest_index << ", live indices " << s.live_indices << ", callbacks "
+              << s.callbacks;
   }
 };
 
@@ -257,7 +257,12 @@ class Tape {
   /// The reverse sweep from `from` back to `to` (from is the later position).
   void evaluate(const Position& from, const Position& to) {
     adjoints_.resize(std::max(adjoints_.size(), static_cast<std::size_t>(indices_manager_.largest()) + 1), T(0));
-    sweep<1>(from, to, [&](Index i) -> T* { return &adjoints_[static_cast<std::size_t>(i)]; });
+    try {
+      sweep<1>(from, to, [&](Index i) -> T* { return &adjoints_[static_cast<std::size_t>(i)]; });
+    } catch (...) {
+      clear_adjoints();  // a callback threw (a rule's error): leave the adjoints zero, as a finished sweep does
+      throw;
+    }
   }
 
   /// The reverse sweep with L adjoint lanes per variable (several output seeds in one sweep): `adjoints[i][l]`.
@@ -342,24 +347,33 @@ class Tape {
 };
 
 /// Records into `tape` on this thread while alive; restores what was recording before. Scopes nest and must close
-/// in the reverse order of opening (as local variables do): closing one while a scope opened after it is still
-/// open throws kinase::Error (unless an exception is already unwinding the stack), since the thread would go on
-/// recording into the wrong tape.
+/// in the reverse order of opening (as local variables do). Closing one while a scope opened after it is still
+/// open throws kinase::Error (unless an exception is already unwinding the stack): the scope is taken out of the
+/// chain, so that the later scope, when it closes, restores what was recording before both.
 template <class T>
 class Recording {
  public:
-  explicit Recording(Tape<T>& tape) : tape_(&tape), previous_(detail::current_tape<T>) {
+  explicit Recording(Tape<T>& tape) : tape_(&tape), previous_(detail::current_tape<T>), outer_(top()) {
     detail::current_tape<T> = &tape;
     ++tape.open_recordings_;
-    ++depth();
-    level_ = depth();
+    top() = this;
   }
   ~Recording() noexcept(false) {
     --tape_->open_recordings_;
-    const bool innermost = level_ == depth();
-    --depth();
-    detail::current_tape<T> = previous_;
-    if (!innermost && std::uncaught_exceptions() == 0)
+    if (top() == this) {
+      top() = outer_;
+      detail::current_tape<T> = previous_;
+      return;
+    }
+    // Out of order: unlink this scope from the scope opened just after it.
+    for (Recording* r = top(); r != nullptr; r = r->outer_) {
+      if (r->outer_ == this) {
+        r->outer_ = outer_;
+        r->previous_ = previous_;
+        break;
+      }
+    }
+    if (std::uncaught_exceptions() == 0)
       throw Error(
           "kinase::Recording: a recording scope is closed while a scope opened after it is still open (scopes must "
           "close in reverse order; a Recording left open, e.g. held in a heap object, leaves the thread recording "
@@ -369,13 +383,13 @@ class Recording {
   Recording& operator=(const Recording&) = delete;
 
  private:
-  static int& depth() {
-    thread_local int d = 0;
-    return d;
+  static Recording*& top() {
+    thread_local Recording* innermost = nullptr;
+    return innermost;
   }
   Tape<T>* tape_;
   Tape<T>* previous_;
-  int level_;
+  Recording* outer_;
 };
 
 }  // namespace kinase
