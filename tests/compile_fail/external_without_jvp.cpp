@@ -1,0 +1,8 @@
+// expect: forward mode through an external function needs its jvp
+#include <kinase/kinase.hpp>
+#include <vector>
+int main() {
+  auto half = kinase::external("half", [](auto x, auto y) { y[0] = x[0] / 2; });
+  auto f = [&](const auto& v) { return kinase::call(half, v, 1)[0]; };
+  kinase::gradient(kinase::Forward, f, std::vector<double>{1.0});
+}
