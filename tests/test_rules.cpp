@@ -268,6 +268,36 @@ TEST(Strict, PiecewiseConstantOpOnAnActivePathThrows) {
   EXPECT_EQ(kinase::gradient(kinase::Forward, g, x)[1], 2.0);
 }
 
+// A user rule of two arguments whose partials are both Zero is piecewise constant too.
+struct Bucket {
+  static constexpr std::string_view name = "bucket";
+  static constexpr int arity = 2;
+  static auto primal(const auto& x, const auto& w) {
+    using std::floor;
+    return floor(x / w) * w;
+  }
+  template <int I>
+  static auto partial(const auto&, const auto&, const auto&) {
+    return kinase::ops::Zero{};
+  }
+};
+
+TEST(Strict, BinaryRuleWithZeroPartials) {
+  auto f = [](const auto& v) { return kinase::apply<Bucket>(v[0], v[1]) + v[1]; };
+  const std::vector<double> x{2.5, 0.5};
+  EXPECT_EQ(kinase::gradient(kinase::Reverse, f, x)[0], 0.0);
+  kinase::Strict strict;
+  for (auto* what : {"reverse", "forward"}) {
+    const std::string m = error_of([&] {
+      if (std::string(what) == "reverse")
+        kinase::gradient(kinase::Reverse, f, x);
+      else
+        kinase::gradient(kinase::Forward, f, x);
+    });
+    EXPECT_EQ(m.rfind("kinase (strict mode): bucket is applied to an active value", 0), 0u) << what << ": " << m;
+  }
+}
+
 TEST(RecordingScope, ClosedOutOfOrderIsAnError) {
   kinase::Tape<double> a, b;
   auto* first = new kinase::Recording<double>(a);

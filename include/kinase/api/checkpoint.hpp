@@ -14,7 +14,7 @@
 //
 // Policies:
 //   revolve(s)   binomial checkpointing (Griewank's revolve): at most s states held at once, the initial state
-//                included; with t the least number with C(s − 1 + t, t) ≥ steps, no step is recomputed more than t
+//                included; with t the least number with C(s + t, t) ≥ steps, no step is recomputed more than t
 //                times, and the total number of recomputations is the least possible for s states (tested against
 //                the exhaustive optimum).
 //   every(k)     a snapshot every k steps (⌈steps/k⌉ states) and one segment of k steps taped at a time.
@@ -155,34 +155,34 @@ class CheckpointedLoop final : public TapeCallback<T> {
   }
   std::vector<Index>& outputs() { return out_; }
 
+  /// Each adjoint lane is reversed through the schedule in turn (a Jacobian sweep with L lanes costs L reversals).
   void reverse(T* adjoints, std::size_t lanes) override {
-    if (lanes != 1)
-      throw Error(
-          "kinase::checkpointed_loop: a loop's tape entry is swept with one adjoint lane at a time; sweep the tape "
-          "once per output (kinase::gradient, or kinase::jacobian with chunk<1>)");
     const std::size_t n = in_.size();
-    ubar_.assign(n, T(0));
-    bool any = false;
-    for (std::size_t j = 0; j < n; ++j) {
-      T& a = adjoints[static_cast<std::size_t>(out_[j])];
-      ubar_[j] = a;
-      any = any || !ops::is_zero(a);
-      a = T(0);
-    }
-    if (!any) return;
-    pbar_.assign(params_.size(), T(0));
-    if (k_ == 0) {
-      reverse_range(0, steps_, snapshots_ - 1);
-    } else {
-      for (std::size_t start = ((steps_ - 1) / k_) * k_;; start -= k_) {
-        tape_segment(start, std::min(steps_, start + k_));
-        if (start == 0) break;
+    for (std::size_t lane = 0; lane < lanes; ++lane) {
+      auto at = [&](Index i) -> T& { return adjoints[static_cast<std::size_t>(i) * lanes + lane]; };
+      ubar_.assign(n, T(0));
+      bool any = false;
+      for (std::size_t j = 0; j < n; ++j) {
+        T& a = at(out_[j]);
+        ubar_[j] = a;
+        any = any || !ops::is_zero(a);
+        a = T(0);
       }
+      if (!any) continue;
+      pbar_.assign(params_.size(), T(0));
+      if (k_ == 0) {
+        reverse_range(0, steps_, snapshots_ - 1);
+      } else {
+        for (std::size_t start = ((steps_ - 1) / k_) * k_;; start -= k_) {
+          tape_segment(start, std::min(steps_, start + k_));
+          if (start == 0) break;
+        }
+      }
+      for (std::size_t j = 0; j < n; ++j)
+        if (in_[j] != 0) at(in_[j]) += ubar_[j];
+      for (std::size_t j = 0; j < params_.size(); ++j)
+        if (param_in_[j] != 0) at(param_in_[j]) += pbar_[j];
     }
-    for (std::size_t j = 0; j < n; ++j)
-      if (in_[j] != 0) adjoints[static_cast<std::size_t>(in_[j])] += ubar_[j];
-    for (std::size_t j = 0; j < params_.size(); ++j)
-      if (param_in_[j] != 0) adjoints[static_cast<std::size_t>(param_in_[j])] += pbar_[j];
     report();
   }
   std::size_t bytes() const override { return held_bytes(); }

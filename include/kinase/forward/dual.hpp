@@ -148,6 +148,16 @@ struct engine<Dual<T, N, Tag>> {
   // z = f(x, y): żᵢ = ∂ₓf · ẋᵢ + ∂ᵧf · ẏᵢ, skipping the partial of a constant argument
   template <class Op, class X, class Y>
   static constexpr D apply_binary(const X& x, const Y& y) {
+    if constexpr (detail::ZeroDerivativeOp<Op>) {
+      if (!std::is_constant_evaluated() && detail::strict_depth != 0) {
+        bool active = false;
+        if constexpr (std::is_same_v<X, D>)
+          for (int i = 0; i < N; ++i) active = active || !ops::is_zero(x.tangent[i]);
+        if constexpr (std::is_same_v<Y, D>)
+          for (int i = 0; i < N; ++i) active = active || !ops::is_zero(y.tangent[i]);
+        if (active) detail::throw_strict(Op::name);
+      }
+    }
     D out;
     const auto& xv = lower(x);
     const auto& yv = lower(y);
