@@ -62,10 +62,12 @@ auto loop_objective(std::size_t steps, Policy policy) {
     using S = std::remove_cvref_t<decltype(z[0])>;
     std::vector<S> u{z[0], z[1]};
     const std::vector<S> p{z[2], z[3]};
-    if constexpr (std::is_same_v<Policy, int>)
+    if constexpr (std::is_same_v<Policy, int>) {
+      (void)policy;  // 0: no checkpointing, the loop taped step by step
       for (std::size_t i = 0; i < steps; ++i) Oscillator{1e-3}(std::span<S>(u), std::span<const S>(p), i);
-    else
+    } else {
       kinase::checkpointed_loop(steps, u, p, Oscillator{1e-3}, policy);
+    }
     S r = u[0] * u[0] + 0.5 * u[1];
     return r;
   };
@@ -171,7 +173,8 @@ TEST(CheckpointedLoop, ErrorsAndJacobianLanes) {
   auto f = [&](const auto& x) {
     using S = std::remove_cvref_t<decltype(x[0])>;
     std::vector<S> w{x[0], x[1]};
-    kinase::checkpointed_loop(3, w, [](auto v, std::size_t) { v[0] = v[0] * v[1]; }, kinase::revolve(2));
+    kinase::checkpointed_loop(
+        3, w, [](auto v, std::size_t) { v[0] = v[0] * v[1]; }, kinase::revolve(2));
     return w;
   };
   const auto j2 = kinase::jacobian(kinase::Reverse, f, std::vector<double>{1.0, 2.0}, kinase::chunk<2>);

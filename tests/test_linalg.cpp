@@ -161,6 +161,13 @@ TEST(Linalg, Errors) {
   EXPECT_EQ(error_of([&] { la::solve(A, B); }), "kinase::linalg::solve: A has 3 rows but B has 2 rows");
   EXPECT_EQ(error_of([&] { la::inverse(N); }), "kinase::linalg::inverse: the matrix A must be square, but it is 2×3");
   EXPECT_EQ(error_of([&] { la::dot(A, B); }), "kinase::linalg::dot: a is 3×3 but b is 2×2");
+  const la::MatrixX<double> singular = la::MatrixX<double>::Zero(3, 3);
+  EXPECT_EQ(error_of([&] { la::solve(singular, A); }),
+            "kinase::linalg::solve: A is singular (its LU factorization has a zero pivot)");
+  EXPECT_EQ(error_of([&] { la::inverse(singular); }),
+            "kinase::linalg::inverse: A is singular (its LU factorization has a zero pivot)");
+  EXPECT_EQ(error_of([&] { la::log_determinant(singular); }),
+            "kinase::linalg::log_determinant: A is singular (its LU factorization has a zero pivot)");
   const la::MatrixX<double> negative = -A;
   EXPECT_EQ(error_of([&] { la::cholesky(negative); }),
             "kinase::linalg::cholesky: A is not symmetric positive definite (its factorization failed)");

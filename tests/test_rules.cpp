@@ -11,10 +11,9 @@
 
 #include "op_testing.hpp"
 
-namespace {
-
-using kinase::testing::close;
-using kinase::testing::error_of;
+// The rules are in a named namespace: a rule's `name` is read only by error messages, and Clang warns about an
+// unused constant of internal linkage.
+namespace rules_test {
 
 // E(M, e) with E − e sin E = M (Kepler's equation), by the implicit-function theorem: the primal solves on plain
 // numbers, and on an active level defers to the rule one level down, so that every level uses the rule.
@@ -47,6 +46,30 @@ auto kepler(const A& m, const B& e) {
 }
 
 double kepler_plain(double m, double e) { return Kepler::primal(m, e); }
+
+// A user rule of two arguments whose partials are both Zero is piecewise constant too.
+struct Bucket {
+  static constexpr std::string_view name = "bucket";
+  static constexpr int arity = 2;
+  static auto primal(const auto& x, const auto& w) {
+    using std::floor;
+    return floor(x / w) * w;
+  }
+  template <int I>
+  static auto partial(const auto&, const auto&, const auto&) {
+    return kinase::ops::Zero{};
+  }
+};
+
+}  // namespace rules_test
+
+namespace {
+
+using kinase::testing::close;
+using kinase::testing::error_of;
+using rules_test::Kepler;
+using rules_test::kepler;
+using rules_test::kepler_plain;
 
 TEST(UserRule, ScalarRuleInEveryEngine) {
   const double m = 0.7, e = 0.3;
@@ -266,24 +289,24 @@ TEST(Strict, PiecewiseConstantOpOnAnActivePathThrows) {
   };
   EXPECT_EQ(kinase::gradient(kinase::Reverse, g, x)[1], 2.0);
   EXPECT_EQ(kinase::gradient(kinase::Forward, g, x)[1], 2.0);
+  // An expression of constants while a tape records is not active either.
+  kinase::Tape<double> tape;
+  kinase::Recording<double> recording(tape);
+  const kinase::Real<double> c = 2.5;
+  const kinase::Real<double> rounded = floor(c * 3.0);
+  EXPECT_EQ(rounded.primal, 7.0);
+  // parallel_gradient's worker threads are strict too.
+  auto term = [](const auto& v, std::size_t i) {
+    using S = std::remove_cvref_t<decltype(v[0])>;
+    S r = v[1];
+    if (i >= 2) r = floor(v[0]) + v[1];  // only the worker's terms (2 and 3 of 4)
+    return r;
+  };
+  EXPECT_EQ(error_of([&] { kinase::parallel_gradient(term, x, 4, 2); }).rfind("kinase (strict mode): floor", 0), 0u);
 }
 
-// A user rule of two arguments whose partials are both Zero is piecewise constant too.
-struct Bucket {
-  static constexpr std::string_view name = "bucket";
-  static constexpr int arity = 2;
-  static auto primal(const auto& x, const auto& w) {
-    using std::floor;
-    return floor(x / w) * w;
-  }
-  template <int I>
-  static auto partial(const auto&, const auto&, const auto&) {
-    return kinase::ops::Zero{};
-  }
-};
-
 TEST(Strict, BinaryRuleWithZeroPartials) {
-  auto f = [](const auto& v) { return kinase::apply<Bucket>(v[0], v[1]) + v[1]; };
+  auto f = [](const auto& v) { return kinase::apply<rules_test::Bucket>(v[0], v[1]) + v[1]; };
   const std::vector<double> x{2.5, 0.5};
   EXPECT_EQ(kinase::gradient(kinase::Reverse, f, x)[0], 0.0);
   kinase::Strict strict;

@@ -59,6 +59,18 @@ TEST(Split, SeveralSeedsAndAccumulation) {
   EXPECT_EQ(r0.derivatives[0], 0.0);
 }
 
+TEST(Split, ConstShadowIsStillClearedBetweenSweeps) {
+  std::vector<double> v{0.5};
+  const std::vector<double> dv{1.0};
+  auto aug = kinase::augmented_primal(
+      [](auto& a, auto& w) {
+        w[0] = w[0] * a;
+        return a;
+      },
+      Active(2.0), Duplicated(v, dv));
+  for (int k = 0; k < 3; ++k) EXPECT_DOUBLE_EQ(kinase::reverse(aug.tape, 1.0).derivatives[0], 1.5);
+}
+
 TEST(Split, TapeMovesAndReleases) {
   auto aug = kinase::augmented_primal([](auto& x) { return x * x * x; }, Active(2.0));
   EXPECT_GT(aug.tape.stats().statements, 0u);

@@ -15,6 +15,8 @@
 //   Y = A⁻¹                  dY = −Y dA Y                  Ā = −Yᵀ Ȳ Yᵀ
 // solve_spd and cholesky read only A's lower triangle, as Eigen's LLT does: their derivative with respect to the
 // strictly upper entries is 0, and a lower entry's derivative counts its mirror (tril(G) + tril(Gᵀ, −1)).
+// A singular A (a zero pivot) in solve, inverse and log_determinant, and an A that is not positive definite in
+// solve_spd and cholesky, throw kinase::Error.
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <Eigen/LU>
@@ -112,6 +114,15 @@ void check_square(const Eigen::MatrixBase<D>& a, const char* who) {
   if (a.rows() != a.cols())
     throw Error(std::string(who) + ": the matrix A must be square, but it is " + std::to_string(a.rows()) + "×" +
                 std::to_string(a.cols()));
+}
+
+/// A zero pivot of an LU factorization: A is singular, and X = A⁻¹ B, A⁻¹ and the derivative of log |det A| do not
+/// exist.
+template <class F>
+void check_lu(const F& f, const char* who) {
+  for (Eigen::Index i = 0; i < f.matrixLU().rows(); ++i)
+    if (kinase::base_value(f.matrixLU()(i, i)) == 0)
+      throw Error(std::string(who) + ": A is singular (its LU factorization has a zero pivot)");
 }
 
 /// Calls rule `fn` on the elements of the inputs, writing the result's elements.
@@ -288,7 +299,7 @@ auto solve_with(const Eigen::MatrixBase<DA>& A_, const Eigen::MatrixBase<DB>& B_
       if (f.info() != Eigen::Success)
         throw Error(std::string(who) + ": A is not symmetric positive definite (its Cholesky factorization failed)");
     } else {
-      (void)f;
+      check_lu(f, who);
     }
   };
   if constexpr (std::is_arithmetic_v<S>) {
@@ -419,6 +430,7 @@ auto log_determinant(const Eigen::MatrixBase<DA>& A_) {
   auto primal = [n](auto a, auto y) {
     using T = typename decltype(y)::element_type;
     Eigen::PartialPivLU<MatrixX<T>> f(MatrixX<T>(detail::view(a, 0, n, n)));
+    detail::check_lu(f, "kinase::linalg::log_determinant");
     T s(0);
     using std::abs;
     using std::log;
@@ -460,6 +472,7 @@ auto inverse(const Eigen::MatrixBase<DA>& A_) {
   auto primal = [n](auto a, auto y) {
     using T = typename decltype(y)::element_type;
     Eigen::PartialPivLU<MatrixX<T>> f(MatrixX<T>(detail::view(a, 0, n, n)));
+    detail::check_lu(f, "kinase::linalg::inverse");
     detail::view(y, 0, n, n) = f.inverse();
   };
   MatrixX<S> Y(n, n);

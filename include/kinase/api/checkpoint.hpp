@@ -10,7 +10,11 @@
 // `step(u, p, i)` (or `step(u, i)` without parameters) advances the state span u in place from step i to i+1; p
 // is a span of constant-for-the-loop parameters (active: their adjoints are summed over the steps). It must be
 // written generically (a template, or auto parameters): it runs on values (the loop's scalar one level down) and on
-// the tape's Reals. It must not capture active variables: pass them as parameters.
+// the tape's Reals. It must not capture active variables: pass them as parameters. Under a tape the step is copied
+// into the tape's entry and runs again during the reverse sweep, which comes after the function being
+// differentiated has returned (kinase::gradient sweeps then): what it captures by reference, and the
+// CheckpointStats a policy reports to, must outlive the sweep. A Dual<Real> loop (reverse over forward) is taped
+// step by step on the inner tape, without checkpointing.
 //
 // Policies:
 //   revolve(s)   binomial checkpointing (Griewank's revolve): at most s states held at once, the initial state

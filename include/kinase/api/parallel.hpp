@@ -18,6 +18,7 @@
 #include "kinase/api/results.hpp"
 #include "kinase/api/reverse.hpp"
 #include "kinase/core/error.hpp"
+#include "kinase/core/strict.hpp"
 #include "kinase/reverse/real.hpp"
 
 namespace kinase {
@@ -39,9 +40,14 @@ class WorkerPool {
       std::unique_lock lock(mutex_);
       if (busy_) return false;
       busy_ = true;
-      while (workers_.size() + 1 < count) {
-        const std::size_t id = workers_.size() + 1;
-        workers_.emplace_back([this, id] { serve(id); });
+      try {
+        while (workers_.size() + 1 < count) {
+          const std::size_t id = workers_.size() + 1;
+          workers_.emplace_back([this, id] { serve(id); });
+        }
+      } catch (...) {  // no thread could be started: the caller starts its own (and fails the same way, loudly)
+        busy_ = false;
+        return false;
       }
       job_ = &job;
       active_ = count;
@@ -111,8 +117,15 @@ auto parallel_gradient(F&& term, const X& x, std::size_t count, std::size_t thre
   std::vector<std::vector<S>> grads(threads, std::vector<S>(n, S(0)));
   std::vector<S> values(threads, S(0));
   std::vector<std::exception_ptr> errors(threads);
+  const int strict = detail::strict_depth;  // strict mode reaches the worker threads
   auto work = [&](std::size_t t) {
     try {
+      const int saved = detail::strict_depth;
+      detail::strict_depth = strict;
+      struct Restore {
+        int value;
+        ~Restore() { detail::strict_depth = value; }
+      } restore{saved};
       const std::size_t begin = count * t / threads, end = count * (t + 1) / threads;
       auto share = [&](const auto& xr) {
         using R = std::remove_cvref_t<decltype(detail::element_at(xr, 0))>;

@@ -1,7 +1,8 @@
 #pragma once
 // Split mode (Enzyme's ReverseSplitWithPrimal / autodiff_thunk): the forward pass and the reverse pass are two
 // calls. `augmented_primal(f, args...)` runs f once, recording it on a tape the caller owns, and returns the primal
-// with that tape; `reverse(tape, seed)` sweeps it later — any number of times, with different seeds, on any thread.
+// with that tape; `reverse(tape, seed)` sweeps it later — any number of times, with different seeds, on any thread
+// (one sweep of a tape at a time: a sweep uses the tape's adjoint storage).
 //
 //   auto aug = kinase::augmented_primal(f, kinase::Active(x), kinase::Duplicated(v, dv));
 //   ... use aug.primal ...
@@ -157,6 +158,8 @@ DerivativesOf<std::array<S, SplitTape<S, A...>::active_count>> reverse(SplitTape
               using Target = std::remove_reference_t<decltype(shadow)>;
               if constexpr (!std::is_const_v<Target>)
                 shadow = static_cast<Target>(detail::take_adjoint(tape, p.inputs[i]));
+              else
+                detail::take_adjoint(tape, p.inputs[i]);  // still cleared: the next sweep starts from zero
             }
           }
         }(),

@@ -29,9 +29,11 @@ namespace detail {
 
 /// True for an op whose partials are all the tag Zero (a piecewise-constant op of one or two arguments).
 template <class Op>
-concept ZeroDerivativeOp = (Op::arity == 1 && requires {
-                             { Op::template partial<0>(0.0, 0.0) } -> std::same_as<ops::Zero>;
-                           }) || (Op::arity == 2 && requires {
+concept ZeroDerivativeOp = (Op::arity == 1 &&
+                            requires {
+                              { Op::template partial<0>(0.0, 0.0) } -> std::same_as<ops::Zero>;
+                            }) ||
+                           (Op::arity == 2 && requires {
                              { Op::template partial<0>(0.0, 0.0, 0.0) } -> std::same_as<ops::Zero>;
                              { Op::template partial<1>(0.0, 0.0, 0.0) } -> std::same_as<ops::Zero>;
                            });

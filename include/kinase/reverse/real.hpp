@@ -117,6 +117,17 @@ template <class T, class Writer>
     throw_invalid_variable();
 }
 
+/// True for an active leaf, or an expression with one below it.
+template <class T, class S>
+constexpr bool operand_active(const S& s) {
+  if constexpr (std::is_same_v<S, Leaf<T>>)
+    return s.index != 0;
+  else if constexpr (is_expr_v<S>)
+    return s.any_active();
+  else
+    return false;
+}
+
 /// Pushes an operand's leaves with multiplier w.
 template <class T, class S, class Writer, class W>
 [[gnu::always_inline]] constexpr void push(const S& s, Writer& writer, const W& w) {
@@ -143,6 +154,11 @@ struct Expr {
 
   constexpr explicit Expr(const S&... s)
       : operands(s...), primal(static_cast<T>(Op::primal(detail::value_of<T>(s)...))) {}
+
+  /// True when some leaf below is an active variable (index ≠ 0).
+  constexpr bool any_active() const {
+    return std::apply([](const auto&... s) { return (detail::operand_active<T>(s) || ... || false); }, operands);
+  }
 
   /// Pushes w · ∂(this)/∂leaf for every active leaf below.
   template <class Writer, class W>
@@ -348,8 +364,10 @@ struct engine<Real<T>> {
   static constexpr bool is_active(const A& a) {
     if constexpr (detail::is_real_v<A>)
       return a.index() != 0;
+    else if constexpr (detail::is_expr_v<A>)
+      return a.any_active();
     else
-      return detail::is_expr_v<A> && detail::leaves<T, A>() != 0;
+      return false;
   }
 };
 template <class T, class Op, class... S>

@@ -353,7 +353,8 @@ class Tape {
 template <class T>
 class Recording {
  public:
-  explicit Recording(Tape<T>& tape) : tape_(&tape), previous_(detail::current_tape<T>), outer_(top()) {
+  explicit Recording(Tape<T>& tape)
+      : tape_(&tape), previous_(detail::current_tape<T>), outer_(top()), exceptions_(std::uncaught_exceptions()) {
     detail::current_tape<T> = &tape;
     ++tape.open_recordings_;
     top() = this;
@@ -373,7 +374,7 @@ class Recording {
         break;
       }
     }
-    if (std::uncaught_exceptions() == 0)
+    if (std::uncaught_exceptions() <= exceptions_)
       throw Error(
           "kinase::Recording: a recording scope is closed while a scope opened after it is still open (scopes must "
           "close in reverse order; a Recording left open, e.g. held in a heap object, leaves the thread recording "
@@ -390,6 +391,7 @@ class Recording {
   Tape<T>* tape_;
   Tape<T>* previous_;
   Recording* outer_;
+  int exceptions_;  // exceptions in flight when the scope opened: more at its close means the stack is unwinding
 };
 
 }  // namespace kinase
