@@ -42,9 +42,20 @@ int main() {
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return std::pair{result, ms};
   };
-  timed(1);  // warm up the calling thread's tape (kept between calls; the other threads' tapes are new each call)
-  const auto [one, ms1] = timed(1);
-  const auto [two, ms2] = timed(2);
+  // Warm up: the calling thread's tape and the worker's (Kinase keeps its worker threads, and so their tapes,
+  // between calls). Then the best of five calls for each thread count.
+  timed(1);
+  timed(2);
+  auto best = [&](std::size_t threads) {
+    auto r = timed(threads);
+    for (int k = 0; k < 4; ++k) {
+      auto again = timed(threads);
+      if (again.second < r.second) r = std::move(again);
+    }
+    return r;
+  };
+  const auto [one, ms1] = best(1);
+  const auto [two, ms2] = best(2);
 
   // By hand: ∂/∂xⱼ Σ rᵢ² = Σ 2 rᵢ ∂model/∂xⱼ.
   std::vector<double> expected(4, 0.0);
@@ -71,6 +82,6 @@ int main() {
     std::printf("MISMATCH in the value\n");
     ++failures;
   }
-  std::printf("wall time: 1 thread %.1f ms, 2 threads %.1f ms, speed-up %.2f\n", ms1, ms2, ms1 / ms2);
+  std::printf("wall time (best of 5): 1 thread %.1f ms, 2 threads %.1f ms, speed-up %.2f\n", ms1, ms2, ms1 / ms2);
   return failures ? 1 : 0;
 }
