@@ -125,6 +125,12 @@ void check_lu(const F& f, const char* who) {
       throw Error(std::string(who) + ": A is singular (its LU factorization has a zero pivot)");
 }
 
+/// The LU factorization (partial pivoting) of the n×n matrix at the start of a span.
+template <class T>
+Eigen::PartialPivLU<MatrixX<T>> lu_of(std::span<const T> a, Eigen::Index n) {
+  return Eigen::PartialPivLU<MatrixX<T>>(MatrixX<T>(view(a, 0, n, n)));
+}
+
 /// Calls rule `fn` on the elements of the inputs, writing the result's elements.
 template <class Fn, class Result, class... In>
 void run(const Fn& fn, Result& result, const In&... in) {
@@ -429,7 +435,7 @@ auto log_determinant(const Eigen::MatrixBase<DA>& A_) {
   const std::size_t nn = static_cast<std::size_t>(n * n);
   auto primal = [n](auto a, auto y) {
     using T = typename decltype(y)::element_type;
-    Eigen::PartialPivLU<MatrixX<T>> f(MatrixX<T>(detail::view(a, 0, n, n)));
+    const auto f = detail::lu_of(a, n);
     detail::check_lu(f, "kinase::linalg::log_determinant");
     T s(0);
     using std::abs;
@@ -445,13 +451,13 @@ auto log_determinant(const Eigen::MatrixBase<DA>& A_) {
     auto fn = external("log_determinant", primal)
                   .with_jvp([=](auto x, auto, auto dx, auto dy) {
                     using T = typename decltype(dy)::element_type;
-                    Eigen::PartialPivLU<MatrixX<T>> f(MatrixX<T>(detail::view(x, 0, n, n)));
+                    const auto f = detail::lu_of(x, n);
                     for (std::size_t l = 0; l < dy.size(); ++l)
                       dy[l] = f.solve(MatrixX<T>(detail::view(dx, l * nn, n, n))).trace();
                   })
                   .with_vjp([=](auto x, auto, auto ybar, auto xbar) {
                     using T = typename decltype(xbar)::element_type;
-                    Eigen::PartialPivLU<MatrixX<T>> f(MatrixX<T>(detail::view(x, 0, n, n)));
+                    const auto f = detail::lu_of(x, n);
                     const MatrixX<T> inv_t = f.inverse().transpose();
                     for (std::size_t l = 0; l < ybar.size(); ++l) detail::view(xbar, l * nn, n, n) = inv_t * ybar[l];
                   });
@@ -470,8 +476,7 @@ auto inverse(const Eigen::MatrixBase<DA>& A_) {
   const Eigen::Index n = A.rows();
   const std::size_t nn = static_cast<std::size_t>(n * n);
   auto primal = [n](auto a, auto y) {
-    using T = typename decltype(y)::element_type;
-    Eigen::PartialPivLU<MatrixX<T>> f(MatrixX<T>(detail::view(a, 0, n, n)));
+    const auto f = detail::lu_of(a, n);
     detail::check_lu(f, "kinase::linalg::inverse");
     detail::view(y, 0, n, n) = f.inverse();
   };
