@@ -14,6 +14,7 @@
 #include "adbench/gmm.hpp"
 #include "adbench/gmm_io.hpp"
 #include "adbench/gmm_manual.hpp"
+#include "adbench_testing.hpp"
 
 namespace {
 
@@ -35,18 +36,7 @@ struct Objective {
   }
 };
 
-// Every value within ADBench's tolerance of the reference, naming the first few that are not.
-[[maybe_unused]] void expect_close(const std::vector<double>& got, const std::vector<double>& want, double tolerance,
-                                   const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  int failures = 0;
-  for (std::size_t i = 0; i < got.size() && failures < 5; ++i) {
-    if (!(ad::adbench_difference(got[i], want[i]) <= tolerance)) {
-      ++failures;
-      ADD_FAILURE() << what << "[" << i << "] = " << got[i] << ", expected " << want[i];
-    }
-  }
-}
+using kinase::testing::expect_close;
 
 class GmmExpected : public ::testing::TestWithParam<const char*> {};
 

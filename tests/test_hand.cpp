@@ -19,6 +19,7 @@
 
 #include "adbench/hand.hpp"
 #include "adbench/hand_io.hpp"
+#include "adbench_testing.hpp"
 
 namespace {
 
@@ -28,20 +29,9 @@ namespace ad = kinase::adbench;
 const std::filesystem::path kData = KINASE_ADBENCH_DIR;
 #endif
 
-[[maybe_unused]] constexpr double kTolerance = 1e-8;  // ADBench's acceptance threshold for a derivative
+[[maybe_unused]] constexpr double kTolerance = kinase::testing::kAdbenchTolerance;
 
-// Every value within `tolerance` of the reference (ADBench's measure), naming the first few that are not.
-[[maybe_unused]] void expect_close(const std::vector<double>& got, const std::vector<double>& want, double tolerance,
-                                   const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  int failures = 0;
-  for (std::size_t i = 0; i < got.size() && failures < 5; ++i) {
-    if (!(ad::adbench_difference(got[i], want[i]) <= tolerance)) {
-      ++failures;
-      ADD_FAILURE() << what << "[" << i << "] = " << got[i] << ", expected " << want[i];
-    }
-  }
-}
+using kinase::testing::expect_close;
 
 // The same shape and every entry within `tolerance` (ADBench's measure), naming the first few that are not.
 [[maybe_unused]] void expect_close(const kinase::Matrix<double>& got, const kinase::Matrix<double>& want,
