@@ -178,6 +178,31 @@ TEST(ExternalFunction, MatchesTheWrittenOutFunctionInEveryEngine) {
     for (std::size_t j = 0; j < 2; ++j) EXPECT_NEAR(jf(i, j), jr(i, j), 1e-15);
 }
 
+TEST(ExternalFunction, ReverseOverForward) {
+  // Dual<Real>: the primal is one tape entry one level down, and the generic jvp runs on Reals (taped), so the
+  // tangent is itself differentiable: d/dx₀ of ∂y₁/∂x₀ = cos x₀ is −sin x₀.
+  Counts c;
+  kinase::Tape<double> tape;
+  kinase::Real<double> x0 = 0.8, x1 = -1.3;
+  using R = kinase::Real<double>;
+  using D = kinase::Dual<R, 1>;
+  kinase::Recording<double> recording(tape);
+  tape.register_input(x0);
+  tape.register_input(x1);
+  std::vector<D> in(2), out(2);
+  in[0] = D(x0, {R(1.0)});
+  in[1] = D(x1, {R(0.0)});
+  kinase::call(two_outputs(&c), in, out);
+  EXPECT_EQ(c.jvp, 1);
+  EXPECT_EQ(tape.stats().callbacks, 1u);
+  const R slope = out[1].tangent[0];
+  EXPECT_NEAR(slope.primal, std::cos(0.8), 1e-15);
+  tape.adjoint(slope) = 1.0;
+  tape.evaluate();
+  EXPECT_NEAR(tape.adjoint(x0), -std::sin(0.8), 1e-15);
+  EXPECT_NEAR(tape.adjoint(x1), 0.0, 1e-15);
+}
+
 TEST(ExternalFunction, IsOneTapeEntry) {
   Counts c;
   kinase::Tape<double> tape;
