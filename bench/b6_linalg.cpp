@@ -51,11 +51,11 @@ la::MatrixX<S> as_matrix(const std::vector<S>& a, Index n) {
   return A;
 }
 
-/// With the matrix rules.
+/// With the matrix rules. A is a view of the input vector (a packed Map: the rules read it in place).
 template <class V>
 auto f_rules(const V& a, const Problem& p) {
   using S = std::remove_cvref_t<decltype(a[0])>;
-  const la::MatrixX<S> A = as_matrix(a, p.n);
+  const Eigen::Map<const la::MatrixX<S>> A(a.data(), p.n, p.n);
   la::MatrixX<S> M = la::matmul(la::transpose(A), A);
   for (Index i = 0; i < p.n; ++i) M(i, i) += 1.0;
   const la::VectorX<S> xs = p.x.cast<S>(), bs = p.b.cast<S>();

@@ -124,6 +124,11 @@ TEST(Linalg, EachRuleIsOneTapeEntry) {
   const kinase::Real<double> d = la::log_determinant(Y);
   EXPECT_EQ(tape.stats().statements, before + 3);
   EXPECT_EQ(tape.stats().callbacks, 3u);
+  // A packed Map of the inputs is read in place: one entry, no copies.
+  const Eigen::Map<const la::MatrixX<kinase::Real<double>>> view(v.data(), 3, 3);
+  const auto viewed = la::matmul(view, view);
+  EXPECT_EQ(tape.stats().statements, before + 4);
+  EXPECT_EQ(viewed(1, 2).primal, C(1, 2).primal);
   tape.adjoint(d) = 1.0;
   tape.evaluate();
   // log|det (A²)⁻¹| = −2 log|det A|: the derivative is −2 A⁻ᵀ.

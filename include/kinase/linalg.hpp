@@ -98,9 +98,14 @@ void append_pointers(const E& e, std::vector<P>& into) {
 template <class D>
 inline constexpr bool plain_col_major = std::is_base_of_v<Eigen::PlainObjectBase<D>, D> &&
                                         (!D::IsRowMajor || D::ColsAtCompileTime == 1 || D::RowsAtCompileTime == 1);
+/// An Eigen::Map of a plain column-major object with the default (packed) strides: contiguous too.
+template <class M>
+inline constexpr bool plain_col_major<Eigen::Map<M, Eigen::Unaligned, Eigen::Stride<0, 0>>> = plain_col_major<M>;
+template <class M>
+inline constexpr bool plain_col_major<Eigen::Map<const M, Eigen::Unaligned, Eigen::Stride<0, 0>>> = plain_col_major<M>;
 
-/// The argument itself when it is a plain column-major object (its data is contiguous, column by column), else a
-/// copy as a MatrixX.
+/// The argument itself when it is a plain column-major object or a packed Map of one (its data is contiguous, column
+/// by column), else a copy as a MatrixX.
 template <class D>
 decltype(auto) plain(const Eigen::MatrixBase<D>& a) {
   if constexpr (plain_col_major<D>)
