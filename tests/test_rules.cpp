@@ -251,6 +251,44 @@ TEST(ExternalFunction, InPlaceOutputAndConstantInputs) {
   EXPECT_NEAR(g[0], 4 * std::pow(1.5, 3), 1e-13);
 }
 
+TEST(ExternalFunction, ReturningRulesInEveryEngine) {
+  // The returning forms: primal(x), jvp(x, y, dx), vjp(x, y, ybar) give containers instead of writing spans.
+  auto product = kinase::external("product",
+                                  [](auto x) {
+                                    using T = typename decltype(x)::value_type;
+                                    return std::vector<T>{T(x[0] * x[1])};
+                                  })
+                     .with_jvp([](auto x, auto, auto dx) {
+                       using T = typename decltype(x)::value_type;
+                       std::vector<T> dy(dx.size() / 2);
+                       for (std::size_t l = 0; l < dy.size(); ++l) dy[l] = dx[2 * l] * x[1] + x[0] * dx[2 * l + 1];
+                       return dy;
+                     })
+                     .with_vjp([](auto x, auto, auto ybar) {
+                       using T = typename decltype(x)::value_type;
+                       std::vector<T> xbar(2 * ybar.size());
+                       for (std::size_t l = 0; l < ybar.size(); ++l) {
+                         xbar[2 * l] = ybar[l] * x[1];
+                         xbar[2 * l + 1] = ybar[l] * x[0];
+                       }
+                       return xbar;
+                     });
+  auto f = [&](const auto& v) {
+    using S = std::remove_cvref_t<decltype(v[0])>;
+    S r = kinase::call(product, v, 1)[0] * v[0];  // x₀² x₁
+    return r;
+  };
+  const std::vector<double> x{1.5, -2.0};
+  for (const auto& g : {kinase::gradient(kinase::Reverse, f, x), kinase::gradient(kinase::Forward, f, x)}) {
+    EXPECT_DOUBLE_EQ(g[0], 2 * 1.5 * -2.0);
+    EXPECT_DOUBLE_EQ(g[1], 1.5 * 1.5);
+  }
+  const auto h = kinase::hessian(f, x);
+  EXPECT_DOUBLE_EQ(h(0, 0), 2 * -2.0);
+  EXPECT_DOUBLE_EQ(h(0, 1), 2 * 1.5);
+  EXPECT_DOUBLE_EQ(h(1, 1), 0.0);
+}
+
 TEST(ExternalFunction, WrongSizesAreNamedErrors) {
   auto bad_primal = kinase::external("bad", [](auto x) { return std::vector<double>(x.size() + 1, 1.0); });
   std::vector<double> x{1.0, 2.0}, y(2);

@@ -15,7 +15,7 @@
 //   proj  = f L q + (u0, v0)
 //   e_i   = w_i (proj − (x_i, y_i))        (2 reprojection residuals)
 //   z_i   = 1 − w_i²                       (1 weight residual)
-// 1 − cos θ is computed as 2 sin²(θ/2), which keeps its digits (and its derivatives theirs) for small θ.
+// R(r) is adbench/rotation.hpp's angle_axis_rotation (1 − cos θ as 2 sin²(θ/2), accurate for small θ).
 //
 // The Jacobian (ADBench's BASparseMat) has 3p rows: the reprojection rows 2i and 2i+1 of every observation, then the
 // weight rows 2p + i. Its 11n + 3m + p columns are the camera parameters (camera by camera), the point coordinates
@@ -29,6 +29,8 @@
 #include <kinase/kinase.hpp>
 #include <type_traits>
 #include <vector>
+
+#include "adbench/rotation.hpp"
 
 namespace kinase::adbench {
 
@@ -56,38 +58,11 @@ inline constexpr int kBaFocal = 6;
 inline constexpr int kBaPrincipalPoint = 7;
 inline constexpr int kBaDistortion = 9;
 
-/// R(r) v by Rodrigues' formula (see the header comment); `out` must not alias `r` or `v`.
-template <class S>
-void ba_rodrigues_rotate(const S* r, const S* v, S* out) {
-  using std::cos;
-  using std::sin;
-  using std::sqrt;
-  const S theta2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
-  if (theta2 > 0.0) {
-    const S theta = sqrt(theta2);
-    const S c = cos(theta);
-    const S s = sin(theta);
-    const S half_sin = sin(0.5 * theta);
-    const S one_minus_cos = 2.0 * half_sin * half_sin;
-    const std::array<S, 3> axis{r[0] / theta, r[1] / theta, r[2] / theta};
-    const S along = (axis[0] * v[0] + axis[1] * v[1] + axis[2] * v[2]) * one_minus_cos;
-    out[0] = v[0] * c + (axis[1] * v[2] - axis[2] * v[1]) * s + axis[0] * along;
-    out[1] = v[1] * c + (axis[2] * v[0] - axis[0] * v[2]) * s + axis[1] * along;
-    out[2] = v[2] * c + (axis[0] * v[1] - axis[1] * v[0]) * s + axis[2] * along;
-  } else {
-    // θ = 0 (or θ² below the smallest double): the first-order form, whose derivative in r at 0 is exact.
-    out[0] = v[0] + (r[1] * v[2] - r[2] * v[1]);
-    out[1] = v[1] + (r[2] * v[0] - r[0] * v[2]);
-    out[2] = v[2] + (r[0] * v[1] - r[1] * v[0]);
-  }
-}
-
 /// The two reprojection residuals e = w (proj − feat) of one observation; `cam` holds 11 values, `X` 3.
 template <class S>
 void ba_reprojection(const S* cam, const S* X, const S& w, const double* feat, S* err) {
   const std::array<S, 3> v{X[0] - cam[kBaCentre], X[1] - cam[kBaCentre + 1], X[2] - cam[kBaCentre + 2]};
-  std::array<S, 3> xcam;
-  ba_rodrigues_rotate(cam + kBaRotation, v.data(), xcam.data());
+  const std::array<S, 3> xcam = rotate(angle_axis_rotation(cam + kBaRotation), v.data());
   const S qx = xcam[0] / xcam[2];
   const S qy = xcam[1] / xcam[2];
   const S rsq = qx * qx + qy * qy;

@@ -51,6 +51,8 @@
 #include <utility>
 #include <vector>
 
+#include "adbench/rotation.hpp"
+
 namespace kinase::adbench {
 
 inline constexpr int kHandBones = 22;             ///< bones in ADBench's hand skeleton
@@ -141,29 +143,6 @@ std::array<S, 9> hand_euler_rotation(const S& x, const S& y, const S& z) {
           S(cy * cx)};
 }
 
-/// The rotation of the angle-axis vector r (Rodrigues' formula, see the header comment), row-major.
-template <class S>
-std::array<S, 9> hand_angle_axis_rotation(const S* r) {
-  using std::cos;
-  using std::sin;
-  using std::sqrt;
-  const S theta2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
-  if (theta2 > 0.0) {
-    const S theta = sqrt(theta2);
-    const S x = r[0] / theta, y = r[1] / theta, z = r[2] / theta;
-    const S c = cos(theta), s = sin(theta);
-    const S half_sin = sin(0.5 * theta);
-    const S omc = 2.0 * half_sin * half_sin;                                         // 1 − cos θ
-    return {S(x * x * omc + c),     S(x * y * omc - z * s), S(x * z * omc + y * s),  //
-            S(x * y * omc + z * s), S(y * y * omc + c),     S(y * z * omc - x * s),  //
-            S(x * z * omc - y * s), S(y * z * omc + x * s), S(z * z * omc + c)};
-  }
-  // θ = 0 (or θ² below the smallest double): I + [r]_×, whose derivative in r at 0 is exact.
-  return {S(1.0),   S(-r[2]), S(r[1]),   //
-          S(r[2]),  S(1.0),   S(-r[0]),  //
-          S(-r[1]), S(r[0]),  S(1.0)};
-}
-
 /// Where θ feeds the Euler angles: for bone b, the θ index of its x-angle and of its z-angle, −1 where the angle is
 /// 0 (ADBench's to_pose_params; the y-angle is 0 for every bone).
 inline std::array<int, 2> hand_bone_thetas(int bone) {
@@ -201,7 +180,7 @@ std::vector<S> hand_vertex_positions(const HandModel& model, const S* theta) {
     transforms[b] = detail::hand_compose<S>(absolutes[b], model.inverse_base_absolutes[b]);
   }
 
-  const std::array<S, 9> rot = detail::hand_angle_axis_rotation(theta + kHandGlobalRotation);
+  const std::array<S, 9> rot = angle_axis_rotation(theta + kHandGlobalRotation);
   const S* t = theta + kHandGlobalTranslation;
   const std::size_t n = model.vertex_count();
   std::vector<S> positions(3 * n);

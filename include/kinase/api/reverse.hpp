@@ -140,6 +140,8 @@ requires(!is_active_arg<A>) struct ReverseArgument<S, A> {
   void check_size() const {}
   void seed(Tape<S>&) {}
   void collect(Tape<S>&) {}
+  void collect_shadow(Tape<S>&) {}
+  void write_back() {}
 };
 
 // Active(x): a registered input; its derivative is read after the sweep.
@@ -157,6 +159,7 @@ struct ReverseArgument<S, A> {
   void check_size() const {}
   void seed(Tape<S>&) {}
   void collect(Tape<S>& tape) { derivative = take_adjoint(tape, input); }
+  void write_back() {}
 };
 
 // Duplicated(x, dx) with a container: every element a registered input. The incoming shadow seeds the adjoint of
@@ -194,13 +197,24 @@ requires is_active_arg<A> &&(!is_active_activity<std::remove_cvref_t<A>>)struct 
     }
   }
   void collect(Tape<S>& tape) {
+    collect_shadow(tape);
+    write_back();
+  }
+  /// The shadow gets the adjoints of the initial values (each read and cleared).
+  void collect_shadow(Tape<S>& tape) {
     const std::size_t n = inputs.size();
     for (std::size_t i = 0; i < n; ++i) {
       using Target = std::remove_reference_t<decltype(element_at(activity.shadow, i))>;
       if constexpr (!std::is_const_v<Target>)
         element_at(activity.shadow, i) = static_cast<Target>(take_adjoint(tape, inputs[i]));
       else
-        take_adjoint(tape, inputs[i]);
+        take_adjoint(tape, inputs[i]);  // still cleared: the adjoint vector is left zero
+    }
+  }
+  /// The container gets the final values the function wrote (unless its primal is not needed, or const).
+  void write_back() {
+    const std::size_t n = inputs.size();
+    for (std::size_t i = 0; i < n; ++i) {
       using Primal = std::remove_reference_t<decltype(element_at(activity.value, i))>;
       if constexpr (!info<A>::no_need && !std::is_const_v<Primal>)
         element_at(activity.value, i) = static_cast<Primal>(element_at(vars, i).primal);

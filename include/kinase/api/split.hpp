@@ -109,20 +109,7 @@ auto augmented_primal(F&& f, Args&&... args) {
     }
     (std::get<I>(prepared).check_size(), ...);
     // The forward pass's effect on mutated containers is visible now: write the final values back.
-    (
-        [&] {
-          using Arg = std::remove_cvref_t<Args>;
-          if constexpr (detail::is_active_arg<Arg> && !detail::is_active_activity<Arg> && !detail::info<Arg>::no_need) {
-            auto& a = std::get<I>(state->activities);
-            auto& vars = std::get<I>(prepared).vars;
-            for (std::size_t i = 0; i < detail::container_size(vars); ++i) {
-              using Primal = std::remove_reference_t<decltype(detail::element_at(a.value, i))>;
-              if constexpr (!std::is_const_v<Primal>)
-                detail::element_at(a.value, i) = static_cast<Primal>(detail::element_at(vars, i).primal);
-            }
-          }
-        }(),
-        ...);
+    (std::get<I>(prepared).write_back(), ...);
   }
   (std::index_sequence_for<Args...>{});
   const S primal = state->out.primal;
@@ -151,16 +138,8 @@ DerivativesOf<std::array<S, SplitTape<S, A...>::active_count>> reverse(SplitTape
           if constexpr (detail::is_active_activity<Arg>) {
             p.collect(tape);
             derivatives[k++] = p.derivative;
-          } else if constexpr (detail::is_active_arg<Arg>) {
-            // the shadow holds (adjoint of the final value), and gets the adjoint of the initial value
-            for (std::size_t i = 0; i < p.inputs.size(); ++i) {
-              auto& shadow = detail::element_at(p.activity.shadow, i);
-              using Target = std::remove_reference_t<decltype(shadow)>;
-              if constexpr (!std::is_const_v<Target>)
-                shadow = static_cast<Target>(detail::take_adjoint(tape, p.inputs[i]));
-              else
-                detail::take_adjoint(tape, p.inputs[i]);  // still cleared: the next sweep starts from zero
-            }
+          } else {
+            p.collect_shadow(tape);  // the shadow seeded the final values; it gets the initial values' adjoints
           }
         }(),
         ...);
