@@ -12,7 +12,7 @@ namespace kinase::bench {
 template <class V>
 auto rosenbrock(const V& x) {
   using S = std::decay_t<decltype(x[0])>;
-  S s = 0;
+  S s(0.0);
   const std::size_t n = x.size();
   for (std::size_t i = 0; i + 1 < n; ++i)
     s += 100.0 * (x[i + 1] - x[i] * x[i]) * (x[i + 1] - x[i] * x[i]) + (1.0 - x[i]) * (1.0 - x[i]);

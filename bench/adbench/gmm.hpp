@@ -71,7 +71,7 @@ S gmm_log_sum_exp(const S* v, std::size_t count) {
   for (std::size_t c = 1; c < count; ++c)
     if (v[c] > v[top]) top = c;
   const S& max = v[top];
-  S sum = 0.0;
+  S sum(0.0);
   for (std::size_t c = 0; c < count; ++c) sum += exp(v[c] - max);
   return log(sum) + max;
 }
@@ -87,7 +87,7 @@ S gmm_objective(const GmmInput& in, const S* params) {
   const S* icf = means + k * d;
 
   // Per component: Σ_j q_cj (the log-determinant of Q_c) and the diagonal exp(q_c).
-  std::vector<S> sum_q(k), diag(k * d);
+  std::vector<S> sum_q(k, S(0.0)), diag(k * d, S(0.0));
   for (std::size_t c = 0; c < k; ++c) {
     for (std::size_t j = 0; j < d; ++j) {
       sum_q[c] += icf[c * t + j];
@@ -96,8 +96,8 @@ S gmm_objective(const GmmInput& in, const S* params) {
   }
 
   // Σ_i lse_c(β_ic), with y = Q_c (x_i − μ_c) built column by column of L_c.
-  std::vector<S> centered(d), y(d), beta(k);
-  S sum_lse = 0.0;
+  std::vector<S> centered(d, S(0.0)), y(d, S(0.0)), beta(k, S(0.0));
+  S sum_lse(0.0);
   for (std::size_t i = 0; i < n; ++i) {
     const double* xi = in.x.data() + i * d;
     for (std::size_t c = 0; c < k; ++c) {
@@ -109,7 +109,7 @@ S gmm_objective(const GmmInput& in, const S* params) {
       std::size_t p = 0;
       for (std::size_t col = 0; col < d; ++col)
         for (std::size_t row = col + 1; row < d; ++row) y[row] += lc[p++] * centered[col];
-      S norm2 = 0.0;
+      S norm2(0.0);
       for (std::size_t j = 0; j < d; ++j) norm2 += y[j] * y[j];
       beta[c] = alphas[c] + sum_q[c] - 0.5 * norm2;
     }
@@ -118,9 +118,9 @@ S gmm_objective(const GmmInput& in, const S* params) {
 
   // The Wishart prior: ½ γ² ‖Q_c‖_F² − m Σ_j q_cj per component, less the constant K·W.
   const double half_gamma2 = 0.5 * in.gamma * in.gamma;
-  S prior = 0.0;
+  S prior(0.0);
   for (std::size_t c = 0; c < k; ++c) {
-    S frobenius = 0.0;
+    S frobenius(0.0);
     for (std::size_t j = 0; j < d; ++j) frobenius += diag[c * d + j] * diag[c * d + j];
     for (std::size_t p = d; p < t; ++p) frobenius += icf[c * t + p] * icf[c * t + p];
     prior += half_gamma2 * frobenius - static_cast<double>(in.m) * sum_q[c];

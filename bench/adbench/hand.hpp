@@ -121,7 +121,7 @@ HandAffine<S> hand_rotate_after(const HandAffine<double>& b, const std::array<S,
   for (std::size_t r = 0; r < 3; ++r) {
     for (std::size_t c = 0; c < 3; ++c)
       out[4 * r + c] = b[4 * r] * rot[c] + b[4 * r + 1] * rot[3 + c] + b[4 * r + 2] * rot[6 + c];
-    out[4 * r + 3] = b[4 * r + 3];
+    out[4 * r + 3] = S(b[4 * r + 3]);
   }
   return out;
 }
@@ -165,9 +165,9 @@ std::vector<S> hand_vertex_positions(const HandModel& model, const S* theta) {
     const std::array<int, 2> index = detail::hand_bone_thetas(static_cast<int>(b));
     HandAffine<S> relative;
     if (index[0] < 0) {
-      for (std::size_t e = 0; e < 12; ++e) relative[e] = model.base_relatives[b][e];
+      for (std::size_t e = 0; e < 12; ++e) relative[e] = S(model.base_relatives[b][e]);
     } else {
-      const S zero = 0.0;
+      const S zero(0.0);
       const S& x = theta[index[0]];
       const S& z = index[1] < 0 ? zero : theta[index[1]];
       relative = detail::hand_rotate_after(model.base_relatives[b], detail::hand_euler_rotation(x, zero, z));

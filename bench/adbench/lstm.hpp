@@ -92,7 +92,7 @@ S lstm_log_normalizer(const S* y, std::size_t b) {
     for (std::size_t k = 0; k < b; ++k) sum += exp(y[k] - max);
     return log(sum) + max;
   }
-  S sum = 1.0;  // the constant class, exp(log 2 − log 2)
+  S sum(1.0);  // the constant class, exp(log 2 − log 2)
   for (std::size_t k = 0; k < b; ++k) sum += exp(y[k] - log2);
   return log(sum) + log2;
 }
@@ -133,8 +133,8 @@ S lstm_objective(const LstmInput& in, const S* main_params, const S* extra_param
   const S* out_bias = extra_params + 2 * b;
 
   std::vector<S> state(in.state.begin(), in.state.end());  // updated along the sequence
-  std::vector<S> u(b), y(b);
-  S total = 0.0;
+  std::vector<S> u(b, S(0.0)), y(b, S(0.0));
+  S total(0.0);
   for (std::size_t t = 0; t + 1 < c; ++t) {
     const double* x = in.sequence.data() + t * b;
     for (std::size_t k = 0; k < b; ++k) u[k] = x[k] * in_weight[k];

@@ -22,6 +22,11 @@ namespace kinase {
 template <class T, int N = 1, class Tag = void>
 struct Dual;
 
+namespace detail {
+/// Selects Dual's constructor that leaves the lanes and the primal for the caller to fill.
+struct Uninitialized {};
+}  // namespace detail
+
 template <class T>
 inline constexpr bool is_dual_v = false;
 template <class T, int N, class Tag>
@@ -40,15 +45,21 @@ struct Dual {
 
   // The tangents come first: with the primal first, GCC's SLP vectoriser groups {primal, t0, t1, t2} and leaves
   // the lane arithmetic scalar (measured on B3: ratio 1.97 → 1.62 from this order alone).
-  std::array<T, N> tangent{};
-  T primal{};
+  std::array<T, N> tangent;
+  T primal;
 
-  constexpr Dual() = default;
+  /// Zero: a constant 0 with zero tangents.
+  constexpr Dual() : tangent{}, primal{} {}
+  /// Storage the engine fills completely (every lane and the primal) before it is read: an op's result would
+  /// otherwise be zeroed first and then overwritten, and the zeroing of N lanes is not always removed by the compiler.
+  constexpr explicit Dual(detail::Uninitialized) {}
+
   /// A constant: the value with zero tangents (implicit, so that `Dual x = 2.0` and Eigen's `Scalar(0)` work).
-  constexpr Dual(const T& value) : primal(value) {}
+  constexpr Dual(const T& value) : tangent{}, primal(value) {}
   /// A constant from any other arithmetic type (int, float, ...).
   template <class A>
-  requires std::is_arithmetic_v<A> &&(!std::is_same_v<A, T>)constexpr Dual(A value) : primal(static_cast<T>(value)) {}
+  requires std::is_arithmetic_v<A> &&(!std::is_same_v<A, T>)constexpr Dual(A value)
+      : tangent{}, primal(static_cast<T>(value)) {}
   /// A value with its tangent lanes.
   constexpr Dual(const T& value, const std::array<T, N>& tangents) : tangent(tangents), primal(value) {}
 
@@ -115,7 +126,7 @@ struct engine<Dual<T, N, Tag>> {
         for (int i = 0; i < N; ++i)
           if (!ops::is_zero(x.tangent[i])) detail::throw_strict(Op::name);
     }
-    D out;
+    D out{detail::Uninitialized{}};
     out.primal = static_cast<T>(Op::primal(x.primal, params...));
     const auto d = Op::template partial<0>(x.primal, params..., out.primal);
     scale_into<Op, false>(d, x.tangent, out.tangent);
@@ -158,7 +169,7 @@ struct engine<Dual<T, N, Tag>> {
         if (active) detail::throw_strict(Op::name);
       }
     }
-    D out;
+    D out{detail::Uninitialized{}};
     const auto& xv = lower(x);
     const auto& yv = lower(y);
     out.primal = static_cast<T>(Op::primal(xv, yv));

@@ -192,6 +192,11 @@ struct Expr {
 /// computes values only, as a passive number.
 template <class T>
 class Real {
+  static_assert(!detail::is_real_v<T>,
+                "kinase::Real<Real<T>>: reverse mode over reverse mode is not supported (one thread records on one "
+                "tape at a time, so the inner Reals would record on the outer tape); for second order use forward "
+                "over reverse, Real<Dual<double, N>> (kinase::hessian, kinase::hvp)");
+
  public:
   using value_type = T;
 
