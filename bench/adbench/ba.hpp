@@ -180,8 +180,20 @@ inline BaSparseJacobian ba_jacobian_forward(const BaInput& in) {
   return detail::ba_jacobian(
       in,
       [&](std::size_t i, const std::array<double, kBaBlockParams>& x, double* vals) {
-        const detail::BaBlockResiduals f{in.feats.data() + 2 * i};
-        detail::ba_store_block(jacobian(Forward, f, x, chunk<kBaBlockParams>), vals);
+        // The block's 15 inputs seeded as Duals directly (lane k carries d/dx_k), so that no result matrix is
+        // allocated per observation: jacobian(Forward, f, x, chunk<15>) computes the same values.
+        using D = Dual<double, kBaBlockParams>;
+        std::array<D, kBaBlockParams> v;
+        for (std::size_t k = 0; k < kBaBlockParams; ++k) {
+          std::array<double, kBaBlockParams> seed{};
+          seed[k] = 1.0;
+          v[k] = D(x[k], seed);
+        }
+        std::array<D, 2> err;
+        ba_reprojection(v.data(), v.data() + kBaCameraParams, v[kBaBlockParams - 1], in.feats.data() + 2 * i,
+                        err.data());
+        for (std::size_t r = 0; r < 2; ++r)
+          for (std::size_t k = 0; k < kBaBlockParams; ++k) vals[kBaBlockParams * r + k] = err[r].tangent[k];
       },
       [](double w) {
         return autodiff(Forward, detail::BaWeightResidual{}, DuplicatedNoNeed{}, Duplicated(w, 1.0)).derivative;
