@@ -1,0 +1,33 @@
+# Runs kinase-gradbench (TOOL) on a recorded GradBench session (SESSION, one JSON message per line) and checks the
+# protocol: the tool exits 0 at the end of its input, and answers every message with exactly one line that carries
+# the message's id. The answers' contents are checked in test_gradbench.cpp.
+execute_process(COMMAND ${TOOL} INPUT_FILE ${SESSION} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
+  TIMEOUT 120)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "kinase-gradbench exited with ${rc} on ${SESSION}: ${err}")
+endif()
+file(STRINGS ${SESSION} messages)
+list(FILTER messages EXCLUDE REGEX "^[ \t\r]*$")
+string(REGEX REPLACE "\n$" "" out "${out}")
+string(REPLACE ";" "\\;" out "${out}")
+string(REPLACE "\n" ";" responses "${out}")
+list(LENGTH messages message_count)
+list(LENGTH responses response_count)
+if(NOT message_count EQUAL response_count)
+  message(FATAL_ERROR "${SESSION}: ${message_count} messages but ${response_count} responses:\n${out}")
+endif()
+math(EXPR last "${message_count} - 1")
+foreach(i RANGE ${last})
+  list(GET messages ${i} message)
+  list(GET responses ${i} response)
+  # A message that is a JSON object with an id must get that id back; a malformed one (on purpose, in errors.jsonl)
+  # must still get a one-line answer.
+  string(JSON id ERROR_VARIABLE no_id GET "${message}" id)
+  if(NOT no_id)
+    string(JSON answered ERROR_VARIABLE bad GET "${response}" id)
+    if(bad OR NOT answered STREQUAL id)
+      message(FATAL_ERROR "${SESSION}, message ${i}: the response does not carry id ${id}:\n${response}")
+    endif()
+  endif()
+endforeach()
+message(STATUS "${SESSION}: ${message_count} messages, ${response_count} responses")
