@@ -19,12 +19,14 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "harness.hpp"
 #include "suite/suite.hpp"
 
 #ifndef KINASE_ADBENCH_DIR
@@ -53,6 +55,7 @@ struct Options {
   bool python = false;
   std::string python_tools = "jax,torch,casadi";
   std::filesystem::path venv = std::filesystem::path(KINASE_BINARY_DIR) / "pyenv";
+  int child_instance = -1;  ///< internal: measure only this instance of the one problem, print rows as JSON lines
 };
 
 std::vector<std::string> split_list(std::string_view text) {
@@ -142,6 +145,8 @@ Options parse(int argc, char** argv) {
       o.python_tools = value();
     } else if (arg == "--venv") {
       o.venv = value();
+    } else if (arg == "--child-instance") {
+      o.child_instance = static_cast<int>(number("--child-instance")) - 1;  // 1-based on the command line
     } else if (arg == "--help" || arg == "-h") {
       usage(0);
     } else {
@@ -335,6 +340,39 @@ void print_table(const std::vector<Result>& rows) {
 
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
+nlohmann::json to_json(const Result& r) {
+  return {{"problem", r.problem},
+          {"instance", r.instance},
+          {"size", r.size},
+          {"size_label", r.size_label},
+          {"tool", r.tool},
+          {"primal_ns", number_or_null(r.primal_ns)},
+          {"derivative_ns", number_or_null(r.derivative_ns)},
+          {"ratio", number_or_null(r.ratio)},
+          {"compile_ns", number_or_null(r.compile_ns)},
+          {"max_error", number_or_null(r.max_error)},
+          {"rank", r.rank},
+          {"status", r.status},
+          {"note", r.note}};
+}
+
+Result from_json(const nlohmann::json& j) {
+  Result r;
+  r.problem = j.at("problem").get<std::string>();
+  r.instance = j.at("instance").get<std::string>();
+  r.size = j.at("size").get<double>();
+  r.size_label = j.at("size_label").get<std::string>();
+  r.tool = j.at("tool").get<std::string>();
+  r.primal_ns = json_double(j, "primal_ns");
+  r.derivative_ns = json_double(j, "derivative_ns");
+  r.ratio = json_double(j, "ratio");
+  r.compile_ns = json_double(j, "compile_ns");
+  r.max_error = json_double(j, "max_error");
+  r.status = j.at("status").get<std::string>();
+  r.note = j.at("note").get<std::string>();
+  return r;
+}
+
 bool write_json(const Options& o, const std::vector<Result>& rows) {
   nlohmann::json doc;
   char date[64];
@@ -351,21 +389,7 @@ bool write_json(const Options& o, const std::vector<Result>& rows) {
                      {"rank", "by derivative time within the instance"},
                      {"ratio", "derivative time / the tool's own primal time (C++ tools: the double objective)"}};
   nlohmann::json results = nlohmann::json::array();
-  for (const Result& r : rows) {
-    results.push_back({{"problem", r.problem},
-                       {"instance", r.instance},
-                       {"size", r.size},
-                       {"size_label", r.size_label},
-                       {"tool", r.tool},
-                       {"primal_ns", number_or_null(r.primal_ns)},
-                       {"derivative_ns", number_or_null(r.derivative_ns)},
-                       {"ratio", number_or_null(r.ratio)},
-                       {"compile_ns", number_or_null(r.compile_ns)},
-                       {"max_error", number_or_null(r.max_error)},
-                       {"rank", r.rank},
-                       {"status", r.status},
-                       {"note", r.note}});
-  }
+  for (const Result& r : rows) results.push_back(to_json(r));
   doc["results"] = results;
   const std::filesystem::path file(o.json_path);
   std::error_code ec;
@@ -451,19 +475,85 @@ bool write_plot(const Options& o, const std::vector<Result>& rows) {
 
 }  // namespace
 
+std::vector<Result> run_problem(const std::string& p, const suite::Config& config) {
+  if (p == "gmm") return suite::run_gmm(config);
+  if (p == "ba") return suite::run_ba(config);
+  if (p == "hand-simple") return suite::run_hand(config, false);
+  if (p == "hand-complicated") return suite::run_hand(config, true);
+  if (p == "lstm") return suite::run_lstm(config);
+  return suite::run_rosenbrock(config);
+}
+
+/// The child's part: one instance of one problem; its rows as JSON lines on stdout, then {"accepted": count of the
+/// instances the filters accept}, from which the parent learns how many children to run.
+int run_child(const Options& o) {
+  suite::Config config = o.config;
+  config.only_instance = o.child_instance;
+  try {
+    for (const Result& r : run_problem(o.problems.at(0), config)) std::printf("%s\n", to_json(r).dump().c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "\nkinase-bench: %s\n", e.what());
+    return 1;
+  }
+  std::printf("%s\n", nlohmann::json{{"accepted", config.accepted}}.dump().c_str());
+  return 0;
+}
+
+/// Measures every instance of a problem, each in a fresh process (this program again, with --child-instance).
+std::vector<Result> run_problem_in_children(const Options& o, const std::string& problem) {
+  std::vector<std::string> args = {"--problem",    problem,
+                                   "--repeat",     std::to_string(o.config.repeat),
+                                   "--time-limit", std::to_string(o.config.time_limit_s),
+                                   "--data",       o.config.data.string()};
+  const auto join = [](const std::vector<std::string>& items) {
+    std::string s;
+    for (const std::string& i : items) s += (s.empty() ? "" : ",") + i;
+    return s;
+  };
+  if (!o.config.sizes.empty()) args.insert(args.end(), {"--size", join(o.config.sizes)});
+  if (!o.config.tools.empty()) args.insert(args.end(), {"--tools", join(o.config.tools)});
+  if (o.config.quick) args.push_back("--quick");
+  std::vector<Result> rows;
+  int total = -1, failures = 0;
+  for (int k = 0; (total < 0 || k < total) && failures < 3; ++k) {
+    std::vector<std::string> child = args;
+    child.insert(child.end(), {"--child-instance", std::to_string(k + 1)});
+    const std::optional<std::string> out = kinase::bench::run_self_in_child(child);
+    if (!out) {
+      ++failures;
+      Result r;
+      r.problem = problem;
+      r.instance = "#" + std::to_string(k + 1);
+      r.tool = "(all)";
+      r.status = "error";
+      r.note = "the process measuring this instance failed (killed for memory, or crashed); see its messages above";
+      rows.push_back(r);
+      std::fprintf(stderr, "\nkinase-bench: %s instance %d: its process failed\n", problem.c_str(), k + 1);
+      continue;
+    }
+    failures = 0;
+    std::istringstream lines(*out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.empty()) continue;
+      const nlohmann::json j = nlohmann::json::parse(line);
+      if (j.contains("accepted"))
+        total = j.at("accepted").get<int>();
+      else
+        rows.push_back(from_json(j));
+    }
+  }
+  return rows;
+}
+
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  if (o.child_instance >= 0) return run_child(o);
   const auto start = std::chrono::steady_clock::now();
   std::vector<Result> rows;
   try {
     for (const std::string& p : o.problems) {
-      std::vector<Result> got;
-      if (p == "gmm") got = suite::run_gmm(o.config);
-      if (p == "ba") got = suite::run_ba(o.config);
-      if (p == "hand-simple") got = suite::run_hand(o.config, false);
-      if (p == "hand-complicated") got = suite::run_hand(o.config, true);
-      if (p == "lstm") got = suite::run_lstm(o.config);
-      if (p == "rosenbrock") got = suite::run_rosenbrock(o.config);
+      const std::vector<Result> got = run_problem_in_children(o, p);
       rows.insert(rows.end(), got.begin(), got.end());
     }
   } catch (const std::exception& e) {

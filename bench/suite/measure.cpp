@@ -22,9 +22,11 @@ bool Config::wants_tool(const std::string& name) const {
 }
 
 bool Config::wants_instance(const std::string& name) const {
-  if (sizes.empty()) return true;
-  return std::any_of(sizes.begin(), sizes.end(),
-                     [&](const std::string& filter) { return name.find(filter) != std::string::npos; });
+  const bool accepted_by_filters =
+      sizes.empty() || std::any_of(sizes.begin(), sizes.end(),
+                                   [&](const std::string& filter) { return name.find(filter) != std::string::npos; });
+  if (!accepted_by_filters) return false;
+  return only_instance < 0 || accepted++ == only_instance;
 }
 
 void progress(const std::string& line) {

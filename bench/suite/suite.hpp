@@ -25,8 +25,16 @@ struct Config {
   int repeat = 5;                  ///< timed rounds per tool (the reported time is their median)
   double time_limit_s = 30.0;      ///< a tool whose one evaluation takes longer is reported, not timed
   bool quick = false;              ///< one instance per problem and short batches (the demo)
+  /// Only the instance of this position among those the filters accept (-1: all). The runner measures every
+  /// instance in a process of its own (the tools keep their tapes' memory until the process ends: ADOL-C's tapes,
+  /// Sacado's arena, Kinase's per-thread workspace), so that one instance's memory does not add to the next's.
+  int only_instance = -1;
+  /// How many instances the filters accepted so far (counted by wants_instance, for only_instance).
+  mutable int accepted = 0;
 
   bool wants_tool(const std::string& name) const;
+  /// True for an instance the filters accept (and, with only_instance, only the one at that position). Each
+  /// problem calls it once per instance, in a fixed order, before it reads any file.
   bool wants_instance(const std::string& name) const;
 };
 
