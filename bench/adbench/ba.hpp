@@ -182,12 +182,13 @@ inline BaSparseJacobian ba_jacobian_forward(const BaInput& in) {
       [&](std::size_t i, const std::array<double, kBaBlockParams>& x, double* vals) {
         // The block's 15 inputs seeded as Duals directly (lane k carries d/dx_k), so that no result matrix is
         // allocated per observation: jacobian(Forward, f, x, chunk<15>) computes the same values.
+        // The Duals start at zero and get their value and their one lane in place: building each from a seed array
+        // written element by element and then read as vectors stalled on store forwarding (a third of the time).
         using D = Dual<double, kBaBlockParams>;
         std::array<D, kBaBlockParams> v;
         for (std::size_t k = 0; k < kBaBlockParams; ++k) {
-          std::array<double, kBaBlockParams> seed{};
-          seed[k] = 1.0;
-          v[k] = D(x[k], seed);
+          v[k].primal = x[k];
+          v[k].tangent[k] = 1.0;
         }
         std::array<D, 2> err;
         ba_reprojection(v.data(), v.data() + kBaCameraParams, v[kBaBlockParams - 1], in.feats.data() + 2 * i,

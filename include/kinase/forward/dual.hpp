@@ -63,12 +63,31 @@ struct Dual {
   /// A value with its tangent lanes.
   constexpr Dual(const T& value, const std::array<T, N>& tangents) : tangent(tangents), primal(value) {}
 
+  // += and -= of a Dual of the same type update the lanes in place: the same values as *this = *this ± b (the
+  // partials of + and − are ±1), without building a result and copying it back, which GCC does with a memcpy call
+  // for wide Duals (hand tracking's 26 lanes: the copies were a fifth of the Jacobian's time).
   template <class B>
   requires OpArgument<B>
-  constexpr Dual& operator+=(const B& b) { return *this = *this + b; }
+  constexpr Dual& operator+=(const B& b) {
+    if constexpr (std::is_same_v<B, Dual>) {
+      primal += b.primal;
+      for (int i = 0; i < N; ++i) tangent[i] += b.tangent[i];
+      return *this;
+    } else {
+      return *this = *this + b;
+    }
+  }
   template <class B>
   requires OpArgument<B>
-  constexpr Dual& operator-=(const B& b) { return *this = *this - b; }
+  constexpr Dual& operator-=(const B& b) {
+    if constexpr (std::is_same_v<B, Dual>) {
+      primal -= b.primal;
+      for (int i = 0; i < N; ++i) tangent[i] -= b.tangent[i];
+      return *this;
+    } else {
+      return *this = *this - b;
+    }
+  }
   template <class B>
   requires OpArgument<B>
   constexpr Dual& operator*=(const B& b) { return *this = *this * b; }
