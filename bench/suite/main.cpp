@@ -56,6 +56,7 @@ struct Options {
   std::string python_tools = "jax,torch,casadi";
   std::filesystem::path venv = std::filesystem::path(KINASE_BINARY_DIR) / "pyenv";
   int child_instance = -1;  ///< internal: measure only this instance of the one problem, print rows as JSON lines
+  std::string replot;       ///< draw the plot of an earlier run's JSON file and stop
 };
 
 std::vector<std::string> split_list(std::string_view text) {
@@ -82,6 +83,7 @@ std::vector<std::string> split_list(std::string_view text) {
                "  --json PATH         results file (default bench/results/<date>.json)\n"
                "  --plot PATH         PNG plot of ratio against size (default: the JSON path with .png)\n"
                "  --no-plot           no plot\n"
+               "  --replot JSON       draw the plot of an earlier run's results (to --plot, default JSON's .png)\n"
                "  --python-peers      also run JAX, PyTorch and CasADi (installs them into --venv on first use)\n"
                "  --python-tools LIST which Python peers (default jax,torch,casadi)\n"
                "  --venv DIR          the virtual environment (default %s/pyenv)\n",
@@ -145,6 +147,8 @@ Options parse(int argc, char** argv) {
       o.python_tools = value();
     } else if (arg == "--venv") {
       o.venv = value();
+    } else if (arg == "--replot") {
+      o.replot = value();
     } else if (arg == "--child-instance") {
       o.child_instance = static_cast<int>(number("--child-instance")) - 1;  // 1-based on the command line
     } else if (arg == "--help" || arg == "-h") {
@@ -370,6 +374,7 @@ Result from_json(const nlohmann::json& j) {
   r.max_error = json_double(j, "max_error");
   r.status = j.at("status").get<std::string>();
   r.note = j.at("note").get<std::string>();
+  r.rank = j.value("rank", 0);
   return r;
 }
 
@@ -429,9 +434,11 @@ bool write_plot(const Options& o, const std::vector<Result>& rows) {
   std::vector<std::string> all_tools;
   for (const Result& r : rows)
     if (std::find(all_tools.begin(), all_tools.end(), r.tool) == all_tools.end()) all_tools.push_back(r.tool);
+  static constexpr const char* colours[] = {"#9400d3", "#e69f00", "#009e73", "#56b4e9", "#d55e00", "#0072b2",
+                                            "#cc79a7", "#f0e442", "#000000", "#8c564b", "#7f7f7f", "#17becf"};
   const auto style = [&](const std::string& tool) {
-    const auto k = std::find(all_tools.begin(), all_tools.end(), tool) - all_tools.begin() + 1;
-    return " lt " + std::to_string(k) + " pt " + std::to_string(k) +
+    const auto k = static_cast<std::size_t>(std::find(all_tools.begin(), all_tools.end(), tool) - all_tools.begin());
+    return std::string(" lc rgb '") + colours[k % std::size(colours)] + "' pt " + std::to_string(k + 1) +
            (tool.rfind("kinase", 0) == 0 ? " lw 2.5" : " lw 1");
   };
   int block = 0;
@@ -549,6 +556,21 @@ std::vector<Result> run_problem_in_children(const Options& o, const std::string&
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   if (o.child_instance >= 0) return run_child(o);
+  if (!o.replot.empty()) {
+    std::vector<Result> rows;
+    try {
+      std::ifstream in(o.replot);
+      const nlohmann::json doc = nlohmann::json::parse(in);
+      for (const nlohmann::json& j : doc.at("results")) rows.push_back(from_json(j));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "kinase-bench: cannot read the results in %s: %s\n", o.replot.c_str(), e.what());
+      return 1;
+    }
+    Options p = o;
+    if (p.plot_path == std::filesystem::path(o.json_path).replace_extension(".png").string())
+      p.plot_path = std::filesystem::path(o.replot).replace_extension(".png").string();
+    return write_plot(p, rows) ? (std::printf("# plot: %s\n", p.plot_path.c_str()), 0) : 1;
+  }
   const auto start = std::chrono::steady_clock::now();
   std::vector<Result> rows;
   try {
