@@ -40,6 +40,12 @@ using AdolcVectorFunction = std::function<std::vector<adouble>(const std::vector
 class AdolcTape {
  public:
   AdolcTape(short tag, std::size_t inputs) : tag_(tag), inputs_(inputs) {}
+  AdolcTape(const AdolcTape&) = delete;
+  AdolcTape& operator=(const AdolcTape&) = delete;
+  /// Frees the tape's memory (and any file of it), so that the next instance starts from nothing.
+  ~AdolcTape() {
+    if (sized_) removeTape(tag_, ADOLC_REMOVE_COMPLETELY);
+  }
 
   /// Records `f` at x; returns the objective's value(s) written by the recording into `values`.
   template <class Record>
@@ -55,6 +61,11 @@ class AdolcTape {
       sizes_ = {margin(stats[NUM_OPERATIONS]), margin(stats[NUM_LOCATIONS]), margin(stats[NUM_VALUES]),
                 margin(stats[TAY_STACK_SIZE])};
       sized_ = true;
+      // A tape longer than the guess spilled to ADOLC-*_<tag>.tap files in the working directory: removed with the
+      // tape, before the recording that is sized to stay in memory. (An in-memory tape is kept: ADOL-C records
+      // faster into the buffers it already has.)
+      if (stats[OP_FILE_ACCESS] || stats[LOC_FILE_ACCESS] || stats[VAL_FILE_ACCESS])
+        removeTape(tag_, ADOLC_REMOVE_COMPLETELY);
     }
     trace(x, body);
     std::size_t stats[STAT_SIZE];
