@@ -36,6 +36,44 @@ TEST(Dual, CompoundAssignment) {
   EXPECT_DOUBLE_EQ(x.tangent[0], 6.0 / 2);  // d/dx ((x+1)² − 0.5)/2 = (x+1)
 }
 
+// += and -= of a Dual of the same type update the lanes in place (dual.hpp): they must give exactly x ± y, also
+// when the right-hand side is the left-hand side itself, and on nested Duals.
+TEST(Dual, CompoundAssignmentOfDualsMatchesTheOperators) {
+  using D = Dual<double, 3>;
+  const D x(2.0, {1.0, -2.0, 0.5});
+  const D y(-0.75, {0.25, 4.0, -1.0});
+  const auto expect_same = [](const D& got, const D& want) {
+    EXPECT_EQ(got.primal, want.primal);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(got.tangent[i], want.tangent[i]) << "lane " << i;
+  };
+  D a = x;
+  a += y;
+  expect_same(a, x + y);
+  D b = x;
+  b -= y;
+  expect_same(b, x - y);
+  D c = x;
+  const D& c_itself = c;  // the right-hand side is the left-hand side (named twice, so that Clang sees no self-assign)
+  c += c_itself;
+  expect_same(c, x + x);
+  D d = x;
+  const D& d_itself = d;
+  d -= d_itself;
+  expect_same(d, x - x);
+  EXPECT_EQ(d.primal, 0.0);
+
+  using Inner = Dual<double, 1>;
+  using Nested = Dual<Inner, 1>;
+  Nested u(Inner(1.5, {1.0}), {Inner(2.0, {0.5})});
+  const Nested v(Inner(-0.5, {3.0}), {Inner(0.25, {-1.0})});
+  const Nested sum = u + v;
+  u += v;
+  EXPECT_EQ(u.primal.primal, sum.primal.primal);
+  EXPECT_EQ(u.primal.tangent[0], sum.primal.tangent[0]);
+  EXPECT_EQ(u.tangent[0].primal, sum.tangent[0].primal);
+  EXPECT_EQ(u.tangent[0].tangent[0], sum.tangent[0].tangent[0]);
+}
+
 TEST(Dual, LanesAreIndependent) {
   using D = Dual<double, 4>;
   const D x(2.0, {1.0, 0.0, 0.0, 3.0}), y(5.0, {0.0, 1.0, 0.0, -1.0});
