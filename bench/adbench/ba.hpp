@@ -58,6 +58,29 @@ inline constexpr int kBaFocal = 6;
 inline constexpr int kBaPrincipalPoint = 7;
 inline constexpr int kBaDistortion = 9;
 
+/// The instance ADBench's files and GradBench's inputs describe: one camera (11 values), one point (3), one weight and
+/// one feature (2), repeated n, m, p and p times; observation i sees camera i mod n and point i mod m.
+inline BaInput ba_expand(int n, int m, int p, const double* cam, const double* point, double w, const double* feat) {
+  BaInput b;
+  b.n = n;
+  b.m = m;
+  b.p = p;
+  const auto nn = static_cast<std::size_t>(n), mm = static_cast<std::size_t>(m), pp = static_cast<std::size_t>(p);
+  b.cams.reserve(kBaCameraParams * nn);
+  for (std::size_t j = 0; j < nn; ++j) b.cams.insert(b.cams.end(), cam, cam + kBaCameraParams);
+  b.X.reserve(kBaPointParams * mm);
+  for (std::size_t j = 0; j < mm; ++j) b.X.insert(b.X.end(), point, point + kBaPointParams);
+  b.w.assign(pp, w);
+  b.feats.reserve(2 * pp);
+  b.obs.reserve(2 * pp);
+  for (std::size_t i = 0; i < pp; ++i) {
+    b.feats.insert(b.feats.end(), feat, feat + 2);
+    b.obs.push_back(static_cast<int>(i % nn));
+    b.obs.push_back(static_cast<int>(i % mm));
+  }
+  return b;
+}
+
 /// The two reprojection residuals e = w (proj − feat) of one observation; `cam` holds 11 values, `X` 3.
 template <class S>
 void ba_reprojection(const S* cam, const S* X, const S& w, const double* feat, S* err) {

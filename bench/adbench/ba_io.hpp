@@ -40,20 +40,7 @@ inline BaInput read_ba(const std::filesystem::path& file) {
   detail::read_numbers(in, kBaPointParams, point, file, "the point");
   detail::read_numbers(in, 1, weight, file, "the weight");
   detail::read_numbers(in, 2, feat, file, "the feature");
-  const auto n = static_cast<std::size_t>(b.n), m = static_cast<std::size_t>(b.m), p = static_cast<std::size_t>(b.p);
-  b.cams.reserve(kBaCameraParams * n);
-  for (std::size_t j = 0; j < n; ++j) b.cams.insert(b.cams.end(), cam.begin(), cam.end());
-  b.X.reserve(kBaPointParams * m);
-  for (std::size_t j = 0; j < m; ++j) b.X.insert(b.X.end(), point.begin(), point.end());
-  b.w.assign(p, weight[0]);
-  b.feats.reserve(2 * p);
-  b.obs.reserve(2 * p);
-  for (std::size_t i = 0; i < p; ++i) {
-    b.feats.insert(b.feats.end(), feat.begin(), feat.end());
-    b.obs.push_back(static_cast<int>(i % n));
-    b.obs.push_back(static_cast<int>(i % m));
-  }
-  return b;
+  return ba_expand(b.n, b.m, b.p, cam.data(), point.data(), weight[0], feat.data());
 }
 
 /// ADBench's reference residuals: 2p reprojection residuals and p weight residuals.

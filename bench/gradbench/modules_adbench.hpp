@@ -208,34 +208,16 @@ inline Module gmm_module(const Options& options) {
 // --- ba ------------------------------------------------------------------------------------------------------------
 
 inline adbench::BaInput read_ba_input(const Field& input) {
-  adbench::BaInput in;
-  in.n = input.at("n").size(1);
-  in.m = input.at("m").size(1);
-  in.p = input.at("p").size(1);
+  const int n = input.at("n").size(1), m = input.at("m").size(1), p = input.at("p").size(1);
   const std::vector<double> cam = input.at("cam").numbers(adbench::kBaCameraParams);
   const std::vector<double> x = input.at("x").numbers(adbench::kBaPointParams);
   const double w = input.at("w").number();
   const std::vector<double> feat = input.at("feat").numbers(2);
-  const auto n = static_cast<std::size_t>(in.n), m = static_cast<std::size_t>(in.m);
-  const auto p = static_cast<std::size_t>(in.p);
   // 3p rows and 31p Jacobian entries must be countable in int, ADBench's index type.
-  if (p > static_cast<std::size_t>(std::numeric_limits<int>::max() / 31) ||
-      n > static_cast<std::size_t>(std::numeric_limits<int>::max() / 16) ||
-      m > static_cast<std::size_t>(std::numeric_limits<int>::max() / 16))
+  if (p > std::numeric_limits<int>::max() / 31 || n > std::numeric_limits<int>::max() / 16 ||
+      m > std::numeric_limits<int>::max() / 16)
     input.fail("n, m and p are too large for the Jacobian's int indices");
-  in.cams.reserve(n * cam.size());
-  for (std::size_t i = 0; i < n; ++i) in.cams.insert(in.cams.end(), cam.begin(), cam.end());
-  in.X.reserve(m * x.size());
-  for (std::size_t i = 0; i < m; ++i) in.X.insert(in.X.end(), x.begin(), x.end());
-  in.w.assign(p, w);
-  in.feats.reserve(2 * p);
-  in.obs.reserve(2 * p);
-  for (std::size_t i = 0; i < p; ++i) {
-    in.feats.insert(in.feats.end(), feat.begin(), feat.end());
-    in.obs.push_back(static_cast<int>(i % n));
-    in.obs.push_back(static_cast<int>(i % m));
-  }
-  return in;
+  return adbench::ba_expand(n, m, p, cam.data(), x.data(), w, feat.data());
 }
 
 /// GradBench's compression of a repetitive array: its first 30 entries and its last one.
