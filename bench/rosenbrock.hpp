@@ -2,6 +2,8 @@
 // The extended Rosenbrock function of B1 and B4, and the point both evaluate it at.
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <kinase/api/control.hpp>
 #include <type_traits>
 #include <vector>
 
@@ -17,6 +19,16 @@ auto rosenbrock(const V& x) {
   for (std::size_t i = 0; i + 1 < n; ++i)
     s += 100.0 * (x[i + 1] - x[i] * x[i]) * (x[i + 1] - x[i] * x[i]) + (1.0 - x[i]) * (1.0 - x[i]);
   return s;
+}
+
+/// The same function with its loop written as kinase::for_range, so that the compiled engine keeps it a loop (on the
+/// other engines it is the same plain loop).
+template <class V>
+auto rosenbrock_loop(const V& x) {
+  using S = std::decay_t<decltype(x[0])>;
+  return kinase::for_range(0, static_cast<std::int64_t>(x.size()) - 1, S(0.0), [&](auto i, const S& s) {
+    return S(s + 100.0 * (x[i + 1] - x[i] * x[i]) * (x[i + 1] - x[i] * x[i]) + (1.0 - x[i]) * (1.0 - x[i]));
+  });
 }
 
 /// Values around 1 with structure, so that no component of the gradient (or of H·v) is trivially zero.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "adbench/gmm_io.hpp"
+#include "adbench/gmm_loops.hpp"
 #include "adbench/gmm_manual.hpp"
 #include "suite/gradient_tools.hpp"
 #include "suite/suite.hpp"
@@ -48,6 +49,12 @@ std::vector<Result> run_gmm(const Config& config) {
     const GradientCase c{&x, &grad, expected.objective, &expected.gradient, short{11}};
 
     std::vector<Tool> tools = gradient_tools([&input](const auto& p) { return ad::gmm_objective(input, p.data()); }, c);
+#ifdef KINASE_BENCH_COMPILED
+    // The objective written with kinase::for_range over the points (adbench/gmm_loops.hpp), the points an argument.
+    auto loops = [&input](const auto& p, const auto& data) { return ad::gmm_objective_loops(input, p, data); };
+    tools.push_back(compiled_gradient_tool("kinase-compiled", 2, loops, c, &input.x));
+    tools.push_back(compiled_gradient_tool("kinase-compiled-O1", 1, loops, c, &input.x));
+#endif
     tools.push_back({"manual",
                      [&] { return c.check(ad::gmm_objective_and_gradient(input, x.data(), grad.data())); },
                      c.repeat([&] { ad::gmm_objective_and_gradient(input, x.data(), grad.data()); }),

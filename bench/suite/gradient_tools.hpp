@@ -15,6 +15,10 @@
 #include "suite/peers.hpp"
 #include "suite/suite.hpp"
 
+#ifdef KINASE_BENCH_COMPILED
+#include <kinase/compiled.hpp>
+#endif
+
 namespace kinase::suite {
 
 /// The point, the result buffer and the reference a gradient problem's tools share.
@@ -97,5 +101,45 @@ std::vector<Tool> gradient_tools(F f, const GradientCase& c) {
   tools.push_back(forward_gradient_tool<EigenLanes<lanes>>("eigen-autodiff", f, c));
   return tools;
 }
+
+#ifdef KINASE_BENCH_COMPILED
+/// Kinase's compiled engine: f(x, data...) traced once (data constant), its gradient in x compiled by LLVM at
+/// `level` (2: -O2; 1: -O1 with the fast code generator). The compile time reported is the trace, the passes and
+/// the code generation of the primal and the gradient; the timed runs write into the case's gradient directly.
+template <class F, class... Data>
+Tool compiled_gradient_tool(const char* name, int level, F f, const GradientCase& c, const Data*... data) {
+  using CF = kinase::Compiled<F, std::vector<double>, Data...>;
+  struct State {
+    std::shared_ptr<CF> cf;
+    std::vector<const double*> in;
+    std::vector<double*> out;
+    double one = 1, primal = 0;
+    kinase::ir::ProgramKey key;
+  };
+  auto state = std::make_shared<State>();
+  auto gradient = [state] {
+    state->primal = 0;
+    state->cf->core().run(state->key, state->in, state->out);
+  };
+  Tool t;
+  t.name = name;
+  t.note = std::string("compiled: traced once, vjp compiled by LLVM -O") + std::to_string(level);
+  t.check = [=] {
+    kinase::CompileOptions options;
+    options.backend = kinase::ir::llvm_backend(level);
+    state->cf = std::make_shared<CF>(options, f, *c.x, *data...);
+    state->key =
+        kinase::ir::ProgramKey{kinase::ir::ProgramKey::Vjp, std::vector<char>(1 + sizeof...(Data), 0), 1, false};
+    state->key.active[0] = 1;
+    state->in = {c.x->data(), data->data()..., &state->one};
+    state->out = {&state->primal, c.grad->data()};
+    gradient();
+    return c.check((*state->cf)(*c.x, *data...));
+  };
+  t.run = c.repeat(gradient);
+  t.compile_ns = [state] { return 1e9 * state->cf->stats().total_seconds(); };
+  return t;
+}
+#endif
 
 }  // namespace kinase::suite

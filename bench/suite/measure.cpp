@@ -94,6 +94,7 @@ std::vector<Result> measure_instance(const Config& config, const Instance& insta
         const auto start = std::chrono::steady_clock::now();
         r.max_error = tool.check();
         const double took = seconds_since(start);
+        if (tool.compile_ns) r.compile_ns = tool.compile_ns();
         if (!(r.max_error <= kTolerance)) {
           r.status = "mismatch";
         } else if (took > config.time_limit_s) {

@@ -43,6 +43,11 @@ std::vector<Result> run_rosenbrock(const Config& config) {
     const GradientCase c{&x, &grad, f_want, &want, short{51}};
 
     std::vector<Tool> tools = gradient_tools([](const auto& p) { return bench::rosenbrock(p); }, c);
+#ifdef KINASE_BENCH_COMPILED
+    auto loop = [](const auto& p) { return bench::rosenbrock_loop(p); };
+    tools.push_back(compiled_gradient_tool("kinase-compiled", 2, loop, c));
+    tools.push_back(compiled_gradient_tool("kinase-compiled-O1", 1, loop, c));
+#endif
     tools.push_back({"manual",
                      [&] { return c.check(rosenbrock_manual(x, grad.data())); },
                      c.repeat([&] { rosenbrock_manual(x, grad.data()); }),

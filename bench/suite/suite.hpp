@@ -53,6 +53,8 @@ struct Tool {
   /// (forward mode on a gradient: one pass per chunk of lanes); above the time limit the tool is not run at all.
   std::function<double()> predict_s{};
   std::string note{};  ///< how the tool computes the derivative (printed in the JSON)
+  /// Optional: the tool's compile time in ns, read after check() (Kinase's compiled engine).
+  std::function<double()> compile_ns{};
 };
 
 /// One row of the results: a tool on an instance.
@@ -65,7 +67,7 @@ struct Result {
   double primal_ns = std::numeric_limits<double>::quiet_NaN();      ///< the objective's time (this tool's own)
   double derivative_ns = std::numeric_limits<double>::quiet_NaN();  ///< the derivative's time
   double ratio = std::numeric_limits<double>::quiet_NaN();          ///< derivative / primal
-  double compile_ns = std::numeric_limits<double>::quiet_NaN();     ///< JAX's compile time (Python peers), else NaN
+  double compile_ns = std::numeric_limits<double>::quiet_NaN();     ///< compile time (JAX, CasADi, kinase-compiled)
   double max_error = std::numeric_limits<double>::quiet_NaN();      ///< largest ADBench difference from expected/
   int rank = 0;                                                     ///< by derivative time within the instance; 0: none
   std::string status;  ///< "ok", "mismatch", "timeout", "skipped" or "error"

@@ -4,6 +4,7 @@
 // rules #include <kinase/linalg.hpp>.
 #include "kinase/api/activity.hpp"
 #include "kinase/api/checkpoint.hpp"
+#include "kinase/api/control.hpp"
 #include "kinase/api/chunk.hpp"
 #include "kinase/api/external.hpp"
 #include "kinase/api/forward.hpp"
