@@ -117,8 +117,8 @@ Tool compiled_gradient_tool(const char* name, int level, F f, const GradientCase
     kinase::ir::ProgramKey key;
   };
   auto state = std::make_shared<State>();
-  auto gradient = [state] {
-    state->primal = 0;
+  auto gradient = [state, c] {
+    state->out[1] = c.grad->data();  // the other tools assign *c.grad, which may move its storage
     state->cf->core().run(state->key, state->in, state->out);
   };
   Tool t;

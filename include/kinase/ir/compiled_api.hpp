@@ -37,7 +37,15 @@ auto* numbers(C& c, double& dummy) {
   return detail::container_size(c) ? &detail::element_at(c, 0) : &dummy;
 }
 
-inline std::size_t default_lanes(std::size_t n) { return std::clamp<std::size_t>(n, 1, 8); }
+/// What a helper returns in `Mode`: the derivative, or {primal, derivative} in a *WithPrimal mode.
+template <class Mode, class P, class D>
+auto with_primal_if(P&& primal, D&& derivative) {
+  if constexpr (std::remove_cvref_t<Mode>::with_primal)
+    return PrimalAndDerivative<std::remove_cvref_t<P>, std::remove_cvref_t<D>>{std::forward<P>(primal),
+                                                                               std::forward<D>(derivative)};
+  else
+    return std::remove_cvref_t<D>(std::forward<D>(derivative));
+}
 
 /// Forward mode over a compiled function of one container: `lanes` directions per run, the unit vectors from
 /// `start`; read(j, lane outputs) receives the result's tangent along e_j.
@@ -82,10 +90,7 @@ auto gradient(Mode, F&& f, const X& x) {
   ir::ProgramKey key = f.all_active(ir::ProgramKey::Vjp);
   key.with_primal = std::remove_cvref_t<Mode>::with_primal;
   f.core().run(key, in, out);
-  if constexpr (std::remove_cvref_t<Mode>::with_primal)
-    return PrimalAndDerivative<double, decltype(grad)>{primal, std::move(grad)};
-  else
-    return grad;
+  return detail::with_primal_if<Mode>(primal, std::move(grad));
 }
 
 /// The gradient of a compiled scalar function by forward mode: its jvp program with K lanes, ⌈n/K⌉ runs.
@@ -102,10 +107,7 @@ auto gradient(Mode, F&& f, const X& x, Chunk<K>) {
     primal = r[0];
     detail::element_at(grad, j) = t[0];
   });
-  if constexpr (std::remove_cvref_t<Mode>::with_primal)
-    return PrimalAndDerivative<double, decltype(grad)>{primal, std::move(grad)};
-  else
-    return grad;
+  return detail::with_primal_if<Mode>(primal, std::move(grad));
 }
 template <ForwardModeTag Mode, class F, class X>
 requires CompiledFunction<F>
@@ -135,10 +137,7 @@ auto jacobian(Mode, F&& f, const X& x, Options...) {
     f.core().run(key, in, out);
     for (std::size_t j = 0; j < n; ++j) J(i, j) = row[j];
   }
-  if constexpr (std::remove_cvref_t<Mode>::with_primal)
-    return PrimalAndDerivative<std::vector<double>, Matrix<double>>{std::move(result), std::move(J)};
-  else
-    return J;
+  return detail::with_primal_if<Mode>(std::move(result), std::move(J));
 }
 
 /// The Jacobian of a compiled function of one container, K columns per run of its jvp program.
@@ -154,10 +153,7 @@ auto jacobian(Mode, F&& f, const X& x, Chunk<K>) {
     primal = r;
     for (std::size_t i = 0; i < m; ++i) J(i, j) = t[i];
   });
-  if constexpr (std::remove_cvref_t<Mode>::with_primal)
-    return PrimalAndDerivative<std::vector<double>, Matrix<double>>{std::move(primal), std::move(J)};
-  else
-    return J;
+  return detail::with_primal_if<Mode>(std::move(primal), std::move(J));
 }
 template <ForwardModeTag Mode, class F, class X>
 requires CompiledFunction<F>
