@@ -50,6 +50,24 @@ std::vector<char> liveness(const Function& f) {
 
 struct Simplify : detail::Copier {
   std::vector<char> live;
+
+  /// True when a loop's iterations may run in any order: its carried values pass through unchanged (a reverse
+  /// loop's adjoint of a sum), and its body only reads and accumulates (additions commute; only their rounding
+  /// depends on the order). A reversed loop of that kind runs upwards, the order memory and the hardware prefer.
+  bool order_free(ValueId loop) const {
+    const Inst& in = src[loop];
+    const Region& body = src.regions[static_cast<std::size_t>(in.region)];
+    for (std::size_t k = 0; k < body.yields.size(); ++k)
+      if (body.yields[k] != body.params[k + 1]) return false;
+    for (ValueId v : body.body) {
+      const Kind kind = src[v].kind;
+      if (!live[v]) continue;
+      if (kind == Kind::Store || kind == Kind::Guard || kind == Kind::Loop || kind == Kind::StashStore ||
+          kind == Kind::StashLoad)
+        return false;
+    }
+    return true;
+  }
   std::unordered_map<ValueId, std::vector<ValueId>> loop_results;
   Simplify(const Function& s, Builder& builder) : Copier(s, builder) {}
 
@@ -63,7 +81,7 @@ struct Simplify : detail::Copier {
         const Region& body = src.regions[static_cast<std::size_t>(in.region)];
         std::vector<ValueId> init;
         for (ValueId o : in.operands) init.push_back(m(o));
-        const auto frame = b.begin_loop(in.integer, in.aux2, in.reversed, init);
+        const auto frame = b.begin_loop(in.integer, in.aux2, in.reversed && !order_free(v), init);
         for (std::size_t k = 0; k < body.params.size(); ++k) map[body.params[k]] = frame.params[k];
         region(in.region);
         std::vector<ValueId> yields;
