@@ -98,6 +98,34 @@ TEST(Compiled, SeedForwardExamples) {
   EXPECT_EQ(kinase::gradient(Forward, ci, {1.0, 2.0}, kinase::chunk<1>), (std::vector<double>{-400, 200}));
 }
 
+TEST(Compiled, WithPrimalModesReturnThePrimalToo) {
+  const std::vector<double> x{1.0, 2.0};
+  auto ci = kinase::compile(rosenbrock_inp, x);
+  const auto rg = kinase::gradient(ReverseWithPrimal, ci, x);
+  EXPECT_EQ(rg.primal, 100.0);
+  EXPECT_EQ(rg.derivative, (std::vector<double>{-400, 200}));
+  const auto fg = kinase::gradient(kinase::ForwardWithPrimal, ci, x);
+  EXPECT_EQ(fg.primal, 100.0);
+  EXPECT_EQ(fg.derivative, (std::vector<double>{-400, 200}));
+  auto foo = [](const auto& v) {
+    using S = std::decay_t<decltype(v[0])>;
+    return std::array<S, 2>{rosenbrock_inp(v), v[0] * v[1]};
+  };
+  auto cfoo = kinase::compile(foo, x);
+  for (const auto& r :
+       {kinase::jacobian(ReverseWithPrimal, cfoo, x), kinase::jacobian(kinase::ForwardWithPrimal, cfoo, x)}) {
+    EXPECT_EQ(r.primal, (std::vector<double>{100.0, 2.0}));
+    EXPECT_EQ(r.derivative(0, 0), -400);
+    EXPECT_EQ(r.derivative(1, 0), 2);
+    EXPECT_EQ(r.derivative(1, 1), 1);
+  }
+  // The gradient program without the primal leaves the result out: its C++ source names no store to it.
+  const std::string primal_cpp = ci.cpp(), gradient_cpp = ci.gradient_cpp();
+  EXPECT_NE(primal_cpp.find("out[0]["), std::string::npos) << primal_cpp;
+  EXPECT_EQ(gradient_cpp.find("out[0]["), std::string::npos) << gradient_cpp;
+  EXPECT_NE(gradient_cpp.find("out[1]["), std::string::npos) << gradient_cpp;
+}
+
 TEST(Compiled, SecondOrderMatchesTheTape) {
   const std::vector<double> x{0.3, -1.2, 0.8, 2.0};
   auto f = [](const auto& v) {
